@@ -1,0 +1,36 @@
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+CONFIG ?= config.yaml
+
+.PHONY: run test test-slow test-all lint bench setup
+
+$(BIN)/newswatch: pyproject.toml
+	$(PY) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+$(VENV)/.test-extras: $(BIN)/newswatch
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $@
+
+setup: $(BIN)/newswatch
+
+run: $(BIN)/newswatch
+	$(BIN)/newswatch --config $(CONFIG) crawl
+
+test: $(VENV)/.test-extras
+	$(BIN)/ruff check .
+	$(BIN)/python -m pytest -q -m "not slow"
+
+test-slow: $(VENV)/.test-extras
+	$(BIN)/python -m pytest -q -m slow; rc=$$?; [ $$rc -eq 0 ] || [ $$rc -eq 5 ]
+
+test-all: test test-slow
+
+lint: $(VENV)/.test-extras
+	$(BIN)/ruff check . && $(BIN)/ruff format --check .
+
+bench: $(VENV)/.test-extras
+	$(BIN)/python benchmarks/crawl_site.py

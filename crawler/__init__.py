@@ -1,0 +1,1 @@
+"""The Scrapy side of newswatch: spider, item, item pipelines, extraction, settings."""

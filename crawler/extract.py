@@ -1,0 +1,318 @@
+"""extract_article(): one article page in, its clean fields out.
+
+Two paths. With a source's CSS selectors, excluded blocks are dropped and the
+selected elements give title, body, time and byline. Whatever they do not give
+comes from the generic path: structured data (JSON-LD, OpenGraph, article:* meta),
+then the page itself (<title>, <html lang>) and trafilatura for the body.
+Both bodies then lose wire-copy furniture (ATTN note, byline, "(END)") and photo
+captions. Bad HTML never raises: each step that fails leaves its fields empty.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Callable
+from copy import deepcopy
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+from urllib.parse import urljoin
+
+import trafilatura
+from lxml import etree
+from lxml.html import HtmlElement, tostring
+from parsel import Selector
+
+from crawler.dates import parse_date
+from crawler.structured import (
+    Structured,
+    clean_title,
+    language_code,
+    plausible_authors,
+    read_structured,
+)
+from crawler.wire import byline_names, clean_wire
+from newswatch.config import Selectors
+
+__all__ = ["Extracted", "extract_article", "parse_date"]
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+_SKIP_TAGS = frozenset({"script", "style", "noscript", "template", "button", "select", "svg"})
+_BLOCK_TAGS = frozenset(
+    {
+        "p", "div", "li", "item", "head", "quote", "blockquote", "h1", "h2", "h3", "h4", "h5",
+        "h6", "tr", "ul", "ol", "list", "section", "article", "table", "figure", "pre",
+    }
+)  # fmt: skip
+_PARAGRAPH_TAGS = frozenset({"p", "h2", "h3", "h4", "li", "blockquote", "pre"})
+# Blocks that are never article text; dropped before trafilatura sees the page.
+_BOILERPLATE_TAGS = ("nav", "aside", "footer", "figure", "figcaption", "form", "iframe")
+_BOILERPLATE_NAME = re.compile(
+    r"(?:^|[\s_-])(?:related|share|sharing|sns|social|most|popular|recommend|newsletter|"
+    r"breadcrumbs?|keywords?|tags|comments?|advert|promo|subscribe)(?:$|[\s_\d-])",
+    re.IGNORECASE,
+)
+
+
+@dataclass
+class Extracted:
+    title: str = ""
+    body: str = ""  # paragraphs separated by exactly one blank line
+    published_at: str = ""  # UTC "YYYY-MM-DDTHH:MM:SSZ" or ""
+    updated_at: str = ""
+    authors: list[str] = field(default_factory=list)
+    summary: str = ""
+    dateline: str = ""
+    language: str = ""
+    tags: list[str] = field(default_factory=list)
+    images: list[dict[str, str]] = field(default_factory=list)  # {"url": ..., "caption": ...}
+    origins: dict[str, str] = field(default_factory=dict)  # field -> selector|structured|generic
+
+
+def extract_article(
+    html: str, url: str, *, selectors: Selectors | None = None, timezone: str = "UTC"
+) -> Extracted:
+    """Extracts an article page; `timezone` is used for times printed without an offset."""
+    out = Extracted()
+    page = _safely(_empty_page(url), _parse, html, url)
+    structured = _safely(Structured(), read_structured, page, url, timezone)
+    containers = _safely([], _body_containers, page, selectors)
+    figures = _safely([], _figure_images, containers, url)  # before exclude drops photo-groups
+    paragraphs: list[str] = []
+    if selectors:
+        _safely(None, _drop, page, selectors.exclude)
+        _safely(None, _apply_selectors, out, page, selectors, timezone)
+        paragraphs = _safely([], _selected_paragraphs, page, selectors.body)
+    origin = "selector" if paragraphs else "generic"
+    paragraphs = paragraphs or _safely([], _generic_paragraphs, page, url)
+    if not paragraphs and structured.article_body:
+        paragraphs, origin = structured.article_body.split("\n"), "structured"
+    _fill_generic(out, page, structured, url)
+    _set_body(out, paragraphs, origin, [f["caption"] for f in figures], page)
+    _set(out, "images", _merge_images(figures, structured.images), "generic")
+    return out
+
+
+def _safely(default: T, step: Callable[..., T], *args: Any) -> T:
+    """Runs one extraction step; a failure costs that step's fields, not the article."""
+    try:
+        return step(*args)
+    except Exception as exc:
+        log.warning("extraction step %s failed: %r", step.__name__, exc)
+        return default
+
+
+def _empty_page(url: str) -> Selector:
+    return Selector(text="<html><body></body></html>", base_url=url)
+
+
+def _parse(html: str | bytes, url: str) -> Selector:
+    if isinstance(html, bytes):
+        html = html.decode("utf-8", errors="replace")
+    page = Selector(text=html or "<html></html>", base_url=url)
+    # comments and processing instructions hold no text; stripping them keeps tails in place
+    etree.strip_tags(page.root, etree.Comment, etree.ProcessingInstruction)
+    return page
+
+
+def _set(out: Extracted, name: str, value: Any, origin: str) -> None:
+    """Sets a field that is still empty, and records where its value came from."""
+    if value and not getattr(out, name):
+        setattr(out, name, value)
+        out.origins[name] = origin
+
+
+def _drop(page: Selector, exclude: tuple[str, ...]) -> None:
+    for css in exclude:
+        for node in page.css(css):
+            if node.root.getparent() is not None:
+                node.root.drop_tree()  # keeps the text that follows the element
+
+
+def _apply_selectors(out: Extracted, page: Selector, selectors: Selectors, timezone: str) -> None:
+    if selectors.title:
+        titles = [_element_text(n.root).replace("\n", " ") for n in page.css(selectors.title)]
+        _set(out, "title", next((t for t in titles if t), ""), "selector")
+    if selectors.published:
+        nodes = page.css(selectors.published)
+        stamps = [n.attrib.get("datetime") or _element_text(n.root) for n in nodes]
+        published = next((d for s in stamps if (d := parse_date(s, timezone))), "")
+        _set(out, "published_at", published, "selector")
+    if selectors.authors:
+        names: list[str] = []
+        for node in page.css(selectors.authors):
+            for line in _element_text(node.root).split("\n"):
+                names.extend(byline_names(line) or re.split(r"\s*(?:,|&|\band\b)\s*", line))
+        _set(out, "authors", plausible_authors(names, ""), "selector")
+
+
+def _selected_paragraphs(page: Selector, css: str) -> list[str]:
+    """The texts of the body elements; a selected container gives its paragraphs."""
+    if not css:
+        return []
+    texts: list[str] = []
+    for node in page.css(css):
+        element = node.root
+        inner = [] if element.tag in _PARAGRAPH_TAGS else element.xpath(".//p")
+        texts.extend(_element_text(e) for e in inner or [element])
+    return [t for t in texts if t]
+
+
+def _fill_generic(out: Extracted, page: Selector, structured: Structured, url: str) -> None:
+    """Fills whatever the selectors left empty from structured data, then the page itself."""
+    html_lang = language_code(page.xpath("/html/@lang").get() or "")
+    _set(out, "language", html_lang, "generic")
+    _set(out, "language", structured.language, "structured")
+    _set(out, "title", structured.title, "structured")
+    page_title = " ".join((page.xpath("//title//text()").get() or "").split())
+    _set(out, "title", clean_title(page_title, structured.site_names, url), "generic")
+    for xpath in ("(//article//h1 | //main//h1)[1]", "(//h1)[1]"):
+        heading = page.xpath(xpath)
+        _set(out, "title", _element_text(heading[0].root).replace("\n", " ") if heading else "", "generic")
+    _set(out, "published_at", structured.published_at, "structured")
+    _set(out, "updated_at", structured.updated_at, "structured")
+    _set(out, "authors", plausible_authors(structured.authors, out.language), "structured")
+    _set(out, "summary", structured.summary, "structured")
+    _set(out, "tags", structured.tags, "structured")
+
+
+def _set_body(
+    out: Extracted, paragraphs: list[str], origin: str, captions: list[str], page: Selector
+) -> None:
+    """Body without captions, title echo or wire furniture; the byline may give authors."""
+    unwanted = {_key(c) for c in captions} | {_key(out.title)}
+    kept = [p for p in paragraphs if _key(p) not in unwanted]
+    wire = clean_wire(kept)
+    _set(out, "body", "\n\n".join(wire.paragraphs), origin)
+    _set(out, "dateline", wire.dateline, origin)
+    _set(out, "authors", wire.authors, origin)
+    if not out.authors and origin == "generic":
+        # trafilatura may drop a short byline paragraph: look for it in the page itself
+        _set(out, "authors", _safely([], _container_byline, page), "generic")
+
+
+def _key(text: str) -> str:
+    return " ".join(text.split()).casefold()
+
+
+def _generic_paragraphs(page: Selector, url: str) -> list[str]:
+    """Main text by trafilatura, on a copy of the page without boilerplate blocks."""
+    tree = deepcopy(page.root)
+    _prune_boilerplate(tree)
+    html = tostring(tree, encoding="unicode")
+    document = trafilatura.bare_extraction(
+        html,
+        url=url,
+        include_comments=False,
+        include_tables=False,
+        include_images=False,
+        favor_precision=True,
+    )
+    body = getattr(document, "body", None)
+    if body is None:
+        return _container_paragraphs(page)
+    texts: list[str] = []
+    for block in body:
+        items = list(block.iter("item")) if block.tag == "list" else [block]
+        texts.extend(_element_text(item) for item in items)
+    return [t for t in texts if t]
+
+
+def _prune_boilerplate(tree: HtmlElement) -> None:
+    """Drops navigation, sidebars, share bars, related boxes and figures from the copy,
+    sparing any block that holds most of the page's paragraph text."""
+    total = _paragraph_chars(tree)
+    for element in list(tree.iter()):
+        if not isinstance(element.tag, str) or element.getparent() is None:
+            continue
+        names = f"{element.get('class', '')} {element.get('id', '')}"
+        charset = element.tag == "meta" and (element.get("charset") or element.get("http-equiv"))
+        boilerplate = element.tag in _BOILERPLATE_TAGS or _BOILERPLATE_NAME.search(names)
+        if charset or (boilerplate and _paragraph_chars(element) <= 0.4 * total):
+            element.drop_tree()
+
+
+def _paragraph_chars(element: HtmlElement) -> int:
+    return sum(len(" ".join(p.text_content().split())) for p in element.iter("p"))
+
+
+def _container_paragraphs(page: Selector) -> list[str]:
+    containers = _body_containers(page, None)
+    if not containers:
+        return []
+    return [t for p in containers[0].xpath("./p") if (t := _element_text(p))]
+
+
+def _container_byline(page: Selector) -> list[str]:
+    return clean_wire(_container_paragraphs(page)[:3]).authors
+
+
+def _body_containers(page: Selector, selectors: Selectors | None) -> list[Selector]:
+    """Where the article text lives: the parents of the selected body paragraphs, or
+    else the element whose direct <p> children hold the most text."""
+    if selectors and selectors.body:
+        found: dict[int, Selector] = {}
+        for node in page.css(selectors.body):
+            holder = node.xpath("..")[0] if node.root.tag in _PARAGRAPH_TAGS else node
+            found.setdefault(id(holder.root), holder)
+        if found:
+            return list(found.values())
+    best, best_chars = None, 0
+    for candidate in page.xpath("//body//*[p]"):
+        chars = sum(len(" ".join(t.split())) for t in candidate.xpath("./p//text()").getall())
+        if chars > best_chars:
+            best, best_chars = candidate, chars
+    return [best] if best is not None else []
+
+
+def _figure_images(containers: list[Selector], url: str) -> list[dict[str, str]]:
+    """Photos in the article text with their captions (figcaption, else the alt text)."""
+    images: list[dict[str, str]] = []
+    for container in containers:
+        for figure in container.xpath(".//figure[.//img]"):
+            if figure.xpath("ancestor::li | ancestor::aside | ancestor::nav"):
+                continue  # thumbnails of other stories
+            img = figure.xpath(".//img")[0]
+            src = img.attrib.get("data-src") or img.attrib.get("src") or ""
+            caption = " ".join(
+                _element_text(c.root).replace("\n", " ") for c in figure.xpath(".//figcaption")
+            ).strip()
+            caption = caption or " ".join((img.attrib.get("alt") or "").split())
+            if src.strip() and not src.startswith("data:"):
+                images.append({"url": urljoin(url, src.strip()), "caption": caption})
+    return images
+
+
+def _merge_images(*groups: list[dict[str, str]]) -> list[dict[str, str]]:
+    """Each image once (first wins) and each caption once."""
+    merged: list[dict[str, str]] = []
+    for image in (i for group in groups for i in group):
+        if not image["url"].startswith("http") or any(m["url"] == image["url"] for m in merged):
+            continue
+        used = any(m["caption"] == image["caption"] for m in merged)
+        merged.append({"url": image["url"], "caption": "" if used else image["caption"]})
+    return merged
+
+
+def _element_text(element: HtmlElement) -> str:
+    """Whitespace-normalized text; <br> and block boundaries become line breaks."""
+    parts: list[str] = []
+    walker = etree.iterwalk(element, events=("start", "end"))
+    for event, node in walker:
+        tag = node.tag.lower() if isinstance(node.tag, str) else ""
+        if event == "start":
+            if tag in _SKIP_TAGS:
+                walker.skip_subtree()
+            elif tag in ("br", "lb"):
+                parts.append("\n")
+            elif node.text and tag not in _SKIP_TAGS:
+                parts.append(node.text)
+            continue
+        if tag in _BLOCK_TAGS:
+            parts.append("\n")
+        if node is not element and node.tail:
+            parts.append(node.tail)
+    lines = "".join(parts).split("\n")
+    return "\n".join(" ".join(line.split()) for line in lines if line.split())

@@ -1,0 +1,112 @@
+"""Item pipelines, one concern each: normalize -> validate -> deduplicate -> store."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from typing import Any
+
+from scrapy.exceptions import DropItem
+
+import db
+from crawler.items import Article
+from crawler.similarity import Fingerprint, fingerprint, same_story
+
+_SPACES = re.compile(r"[ \t\u00a0\u200b\u3000]+")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def normalize_text(text: str) -> str:
+    """NFC, no control characters, single spaces, paragraphs separated by one blank line."""
+    text = _CONTROL.sub("", unicodedata.normalize("NFC", text or ""))
+    paragraphs = (_SPACES.sub(" ", p).strip() for p in re.split(r"\n\s*\n", text))
+    return "\n\n".join(p for p in paragraphs if p)
+
+
+def body_hash(body: str) -> str:
+    """Identity of a body, blind to case, spacing and punctuation (mobile/print copies)."""
+    words = re.findall(r"\w+", body.lower())
+    return hashlib.sha1(" ".join(words).encode()).hexdigest() if words else ""
+
+
+class _StatsPipeline:
+    def __init__(self, crawler: Any) -> None:
+        self.crawler = crawler
+
+    @classmethod
+    def from_crawler(cls, crawler: Any) -> _StatsPipeline:
+        return cls(crawler)
+
+    def count(self, key: str) -> None:
+        self.crawler.stats.inc_value(f"newswatch/{key}")
+
+
+class NormalizePipeline(_StatsPipeline):
+    def process_item(self, item: Article) -> Article:
+        item.title = " ".join(normalize_text(item.title).split())
+        item.body = normalize_text(item.body)
+        item.summary = " ".join(normalize_text(item.summary).split())
+        item.authors = [a for a in (" ".join(x.split()) for x in item.authors) if a]
+        item.tags = list(dict.fromkeys(t for t in (" ".join(x.split()) for x in item.tags) if t))
+        item.word_count = len(re.findall(r"\w+", item.body))
+        item.body_hash = body_hash(item.body)
+        return item
+
+
+class ValidatePipeline(_StatsPipeline):
+    def process_item(self, item: Article) -> Article:
+        if not item.title and not item.body:
+            self.count("errors/empty_page")
+            raise DropItem(f"no title and no body extracted from {item.url}")
+        if not item.body:
+            self.count("no_body")  # stored (the URL is not fetched again), but counted
+        if not item.published_at:
+            self.count("undated")
+        return item
+
+
+class DeduplicatePipeline(_StatsPipeline):
+    """Same URL: dropped. Same body on the same site: dropped. Near-identical: same story."""
+
+    def open_spider(self) -> None:
+        self.db = db.open_db(self.crawler.settings["NEWSWATCH_DATABASE"])
+
+    def close_spider(self) -> None:
+        self.db.close()
+
+    def process_item(self, item: Article) -> Article:
+        if db.known_urls(self.db, [item.url]):
+            self.count("duplicates")
+            raise DropItem(f"already stored: {item.url}")
+        if item.body_hash:
+            twin = db.find_same_body(self.db, item.source, item.body_hash)
+            if twin:
+                self.count("duplicates")
+                raise DropItem(f"same body as {twin['url']}: {item.url}")
+        found = fingerprint(f"{item.title}\n\n{item.body}")
+        item.signature, item.shingles, item.bands = found.signature, found.shingles, found.bands
+        item.story_id = self.story_of(found)
+        return item
+
+    def story_of(self, found: Fingerprint) -> int | None:
+        for candidate in db.similar_candidates(self.db, found.bands):
+            if same_story(found, candidate["signature"], candidate["shingles"] or 0):
+                return candidate["story_id"]
+        return None
+
+
+class StorePipeline(_StatsPipeline):
+    def open_spider(self) -> None:
+        self.db = db.open_db(self.crawler.settings["NEWSWATCH_DATABASE"])
+
+    def close_spider(self) -> None:
+        self.db.close()
+
+    def process_item(self, item: Article) -> Article:
+        row = item.row() | {"signature": item.signature, "shingles": item.shingles}
+        article_id = db.insert_article(self.db, row, item.bands, item.story_id)
+        item.story_id = item.story_id or article_id
+        db.clear_failure(self.db, item.url)
+        self.count("new_articles")
+        return item

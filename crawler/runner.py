@@ -1,0 +1,33 @@
+"""One crawl of some sources, in this process (Scrapy's reactor runs once per process)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from scrapy.crawler import CrawlerProcess
+
+import db
+from crawler.settings import scrapy_settings
+from crawler.spider import NewsSpider
+from newswatch.config import Config, Source
+
+
+def crawl_sources(config: Config, sources: tuple[Source, ...], log_level: str) -> list[int]:
+    """Crawl `sources` concurrently; returns the ids of their crawl_runs rows."""
+    db.open_db(config.database).close()  # migrate once, before the crawlers race to
+    process = CrawlerProcess(scrapy_settings(config, log_level), install_root_handler=True)
+    crawlers = []
+    for source in sources:
+        crawler = process.create_crawler(NewsSpider)
+        crawlers.append(crawler)
+        process.crawl(crawler, source=source)
+    process.start()
+    return [getattr(c.spider, "run_id", 0) for c in crawlers if c.spider is not None]
+
+
+def run_rows(config: Config, run_ids: list[int]) -> list[dict[str, Any]]:
+    archive = db.open_db(config.database)
+    try:
+        return db.runs_by_id(archive, run_ids)
+    finally:
+        archive.close()

@@ -1,0 +1,50 @@
+"""RunRecorder: a Scrapy extension that writes one crawl_runs row per source per crawl."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from scrapy import signals
+
+import db
+from crawler.spider import utc_now
+
+_PREFIX = "newswatch/"
+
+
+class RunRecorder:
+    def __init__(self, crawler: Any) -> None:
+        self.crawler = crawler
+        self.run_id = 0
+
+    @classmethod
+    def from_crawler(cls, crawler: Any) -> RunRecorder:
+        recorder = cls(crawler)
+        crawler.signals.connect(recorder.opened, signal=signals.spider_opened)
+        crawler.signals.connect(recorder.closed, signal=signals.spider_closed)
+        return recorder
+
+    def opened(self, spider: Any) -> None:
+        self.db = db.open_db(self.crawler.settings["NEWSWATCH_DATABASE"])
+        self.run_id = db.start_run(self.db, spider.source.name, utc_now())
+        spider.run_id = self.run_id
+
+    def closed(self, spider: Any, reason: str) -> None:
+        stats = self.crawler.stats.get_stats()
+        errors = {
+            key[len(_PREFIX) + 7 :]: value
+            for key, value in stats.items()
+            if key.startswith(_PREFIX + "errors/")
+        }
+        pages = stats.get("response_received_count", 0)
+        status = "ok" if not errors else ("partial" if pages else "failed")
+        if reason not in ("finished",):
+            status = "failed" if reason != "shutdown" else "interrupted"
+        db.finish_run(
+            self.db, self.run_id, finished_at=utc_now(), status=status, pages=pages,
+            new_articles=stats.get(_PREFIX + "new_articles", 0),
+            duplicates=stats.get(_PREFIX + "duplicates", 0),
+            undated=stats.get(_PREFIX + "undated", 0),
+            errors=errors, last_error=stats.get(_PREFIX + "last_error", ""),
+        )  # fmt: skip
+        self.db.close()

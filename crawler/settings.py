@@ -1,0 +1,44 @@
+"""Scrapy settings for one newswatch crawl, built from the typed config."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from newswatch.config import Config
+
+ITEM_PIPELINES = {
+    "crawler.pipelines.NormalizePipeline": 100,
+    "crawler.pipelines.ValidatePipeline": 200,
+    "crawler.pipelines.DeduplicatePipeline": 300,
+    "crawler.pipelines.StorePipeline": 400,
+}
+
+
+def scrapy_settings(config: Config, log_level: str = "WARNING") -> dict[str, Any]:
+    crawl = config.crawl
+    return {
+        "BOT_NAME": "newswatch",
+        "USER_AGENT": crawl.user_agent,
+        "ROBOTSTXT_OBEY": crawl.obey_robots_txt,
+        "CONCURRENT_REQUESTS": 16,
+        "CONCURRENT_REQUESTS_PER_DOMAIN": crawl.concurrency_per_domain,
+        "DOWNLOAD_DELAY": crawl.download_delay,
+        "RANDOMIZE_DOWNLOAD_DELAY": True,
+        "AUTOTHROTTLE_ENABLED": crawl.autothrottle,
+        "AUTOTHROTTLE_START_DELAY": max(crawl.download_delay, 1.0),
+        "AUTOTHROTTLE_TARGET_CONCURRENCY": float(crawl.concurrency_per_domain),
+        "DOWNLOAD_TIMEOUT": crawl.timeout,
+        "DOWNLOAD_MAXSIZE": crawl.max_page_bytes,
+        "DOWNLOAD_WARNSIZE": 0,
+        "RETRY_ENABLED": crawl.retries > 0,
+        "RETRY_TIMES": crawl.retries,
+        "COOKIES_ENABLED": False,
+        "TELNETCONSOLE_ENABLED": False,
+        "REDIRECT_MAX_TIMES": 5,
+        "DNS_TIMEOUT": min(crawl.timeout, 20),
+        "ITEM_PIPELINES": ITEM_PIPELINES,
+        "EXTENSIONS": {"crawler.runs.RunRecorder": 500},
+        "LOG_LEVEL": log_level,
+        "NEWSWATCH_DATABASE": str(config.database),
+        "NEWSWATCH_MAX_ATTEMPTS": crawl.max_attempts,
+    }

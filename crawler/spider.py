@@ -1,0 +1,176 @@
+"""The news spider: discovers article links on list pages, feeds and sitemaps, fetches new ones.
+
+Links are never followed from article pages. An article already in the archive is
+skipped before any request; one that failed transiently is queued again.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import AsyncIterator, Iterable
+from datetime import UTC, datetime
+from typing import Any
+
+import scrapy
+from scrapy.http import Response, TextResponse
+from twisted.python.failure import Failure
+
+import db
+from crawler.discovery import Entry, article_links, feed_entries, next_page, sitemap_entries
+from crawler.errors import classify_failure, is_permanent
+from crawler.extract import extract_article
+from crawler.items import Article
+from crawler.urls import canonical_url, on_domains
+from newswatch.config import Source
+
+MAX_SITEMAP_DEPTH = 2
+
+
+def utc_now() -> str:
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+class NewsSpider(scrapy.Spider):
+    name = "news"
+
+    def __init__(self, source: Source, **kwargs: Any) -> None:
+        super().__init__(name=f"news:{source.name}", **kwargs)
+        self.source = source
+        self.pattern = re.compile(source.article_url_pattern)
+        self.allowed_domains = list(source.domains)
+        self.scheduled: set[str] = set()
+
+    @classmethod
+    def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> NewsSpider:
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        spider.db = db.open_db(crawler.settings["NEWSWATCH_DATABASE"])
+        spider.max_attempts = crawler.settings.getint("NEWSWATCH_MAX_ATTEMPTS")
+        return spider
+
+    def count(self, key: str, n: int = 1) -> None:
+        self.crawler.stats.inc_value(f"newswatch/{key}", n)
+
+    async def start(self) -> AsyncIterator[scrapy.Request]:
+        for url in self.source.start_urls:
+            yield self.page_request(url, "list", page=1)
+        for url in self.source.feeds:
+            yield self.page_request(url, "feed")
+        for url in self.source.sitemaps:
+            yield self.page_request(url, "sitemap", depth=0)
+        # What failed last time is tried again even if no page links it any more.
+        retry = db.retryable_failures(self.db, self.source.name, self.max_attempts)
+        for request in self.article_requests(Entry(url) for url in retry):
+            yield request
+
+    def page_request(self, url: str, kind: str, **meta: Any) -> scrapy.Request:
+        callback = {"list": self.parse_list, "feed": self.parse_feed, "sitemap": self.parse_sitemap}
+        return scrapy.Request(
+            url, callback=callback[kind], errback=self.failed, dont_filter=True,
+            meta={"kind": kind, **meta}, priority=10,
+        )  # fmt: skip
+
+    def article_requests(self, entries: Iterable[Entry]) -> list[scrapy.Request]:
+        """Requests for the articles not stored, not failed for good, not already queued."""
+        fresh = {}
+        for entry in entries:
+            url = canonical_url(entry.url)
+            if url not in self.scheduled and on_domains(url, self.source.domains):
+                fresh.setdefault(url, entry.published_at)
+        known = db.known_urls(self.db, fresh)
+        requests = []
+        for url, published in fresh.items():
+            if url in known:
+                continue
+            self.scheduled.add(url)
+            requests.append(scrapy.Request(
+                url, callback=self.parse_article, errback=self.failed,
+                meta={"kind": "article", "article_url": url, "listed_published": published},
+            ))  # fmt: skip
+        return requests
+
+    def parse_list(self, response: Response) -> Iterable[scrapy.Request]:
+        if not isinstance(response, TextResponse):
+            self.count("errors/not_html")
+            return
+        hrefs = response.css("a::attr(href)").getall()
+        links = article_links(hrefs, response.url, self.pattern, self.source.domains)
+        self.count("links_found", len(links))
+        requests = self.article_requests(Entry(url) for url in links)
+        yield from requests
+        page = response.meta["page"]
+        # A page with nothing unseen means the rest of the list is older still: stop.
+        if requests and page < self.source.max_list_pages:
+            url = next_page(response.selector, response.url, page)
+            if url and on_domains(url, self.source.domains):
+                yield self.page_request(url, "list", page=page + 1)
+
+    def parse_feed(self, response: Response) -> Iterable[scrapy.Request]:
+        entries = feed_entries(response.body, response.url, self.source.timezone)
+        entries = [e for e in entries if self.pattern.search(canonical_url(e.url))]
+        self.count("links_found", len(entries))
+        yield from self.article_requests(entries)
+
+    def parse_sitemap(self, response: Response) -> Iterable[scrapy.Request]:
+        body = _gunzipped(response)
+        entries, nested = sitemap_entries(body, response.url, self.source.timezone)
+        entries = [e for e in entries if self.pattern.search(canonical_url(e.url))]
+        self.count("links_found", len(entries))
+        yield from self.article_requests(entries)
+        depth = response.meta.get("depth", 0)
+        for url in nested if depth < MAX_SITEMAP_DEPTH else []:
+            if on_domains(url, self.source.domains):
+                yield self.page_request(url, "sitemap", depth=depth + 1)
+
+    def parse_article(self, response: Response) -> Iterable[Article]:
+        url = response.meta["article_url"]
+        if not isinstance(response, TextResponse) or b"html" not in _content_type(response):
+            self.record_failure(url, "not_html", permanent=True)
+            return
+        try:
+            found = extract_article(
+                response.text, response.url, selectors=self.source.selectors,
+                timezone=self.source.timezone,
+            )  # fmt: skip
+        except Exception as exc:  # an unparsable page must not stop the crawl
+            self.logger.warning("extraction failed for %s: %s", url, exc)
+            self.record_failure(url, "unparsable", permanent=False)
+            return
+        yield Article(
+            url=url, source=self.source.name, title=found.title, body=found.body,
+            published_at=found.published_at or response.meta.get("listed_published", ""),
+            updated_at=found.updated_at, authors=found.authors, summary=found.summary,
+            dateline=found.dateline, language=found.language, tags=found.tags,
+            images=found.images, fetched_at=utc_now(), origins=found.origins,
+        )  # fmt: skip
+
+    def failed(self, failure: Failure) -> None:
+        request = failure.request  # type: ignore[attr-defined]
+        kind = classify_failure(failure)
+        if kind in ("robots", "offsite"):  # the crawler's own choice, not a fault of the site
+            self.count(f"blocked/{kind}")
+            return
+        self.count(f"errors/{kind}")
+        self.crawler.stats.set_value("newswatch/last_error", f"{kind}: {request.url}")
+        self.logger.info("%s failed: %s", request.url, kind)
+        if request.meta.get("kind") == "article":
+            self.record_failure(request.meta["article_url"], kind, is_permanent(kind))
+
+    def record_failure(self, url: str, kind: str, permanent: bool) -> None:
+        db.record_failure(self.db, url, self.source.name, kind, permanent, utc_now())
+
+    def closed(self, reason: str) -> None:
+        self.db.close()
+
+
+def _content_type(response: Response) -> bytes:
+    return (response.headers.get(b"Content-Type") or b"text/html").lower()
+
+
+def _gunzipped(response: Response) -> bytes:
+    body = response.body
+    if body[:2] == b"\x1f\x8b":
+        from scrapy.utils.gz import gunzip
+
+        max_size = response.meta.get("download_maxsize") or 50_000_000
+        return gunzip(body, max_size=max_size)
+    return body

@@ -1,0 +1,325 @@
+"""Structured data in a page: JSON-LD, OpenGraph and article:* meta, Yonhap's CONTENT_DATA.
+
+Real sites ship JSON-LD with `//` comments and trailing commas, so JSON is parsed
+tolerantly; a block that still fails is skipped. Values come out cleaned but in
+priority order of their sources, ready for extract.py to take the first that exists.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+import unicodedata
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urljoin, urlsplit
+
+from parsel import Selector
+
+from crawler.dates import parse_date
+from crawler.wire import clean_summary
+
+ARTICLE_TYPES = frozenset(
+    {
+        "Article", "NewsArticle", "ReportageNews", "BlogPosting", "AnalysisNewsArticle",
+        "BackgroundNewsArticle", "OpinionNewsArticle", "ReviewNewsArticle", "LiveBlogPosting",
+    }
+)  # fmt: skip
+_SITE_TYPES = frozenset({"Organization", "NewsMediaOrganization", "WebSite"})
+_STRING_OR_COMMENT = re.compile(r'"(?:\\.|[^"\\])*"|//[^\n]*|/\*.*?\*/', re.DOTALL)
+_STRING_OR_TRAILING_COMMA = re.compile(r'"(?:\\.|[^"\\])*"|,(\s*[\]}])')
+_CONTENT_DATA = re.compile(r"CONTENT_DATA\s*=\s*JSON\.stringify\(\s*(\{.*?\})\s*\)\s*;", re.DOTALL)
+_TITLE_SEPARATORS = (" | ", " - ", " – ", " — ", " :: ", " · ", " » ")
+_PUBLISHED_META = (
+    "article:published_time", "og:published_time", "datepublished", "pubdate", "publishdate",
+    "dc.date.issued", "dcterms.created", "parsely-pub-date", "date",
+)  # fmt: skip
+_UPDATED_META = ("article:modified_time", "og:updated_time", "datemodified", "dcterms.modified")
+_AUTHOR_META = ("author", "article:author", "byl", "parsely-author", "dc.creator")
+_TAG_META = ("article:tag", "keywords", "news_keywords")
+
+
+@dataclass
+class Structured:
+    """What the page says about itself; authors are unfiltered (see plausible_authors)."""
+
+    title: str = ""
+    summary: str = ""
+    published_at: str = ""
+    updated_at: str = ""
+    authors: list[str] = field(default_factory=list)
+    tags: list[str] = field(default_factory=list)
+    language: str = ""
+    images: list[dict[str, str]] = field(default_factory=list)
+    site_names: list[str] = field(default_factory=list)
+    article_body: str = ""
+
+
+def loads_tolerant(text: str) -> Any:
+    """JSON from a page: strict first, then without comments and trailing commas; None if bad."""
+    text = text.strip().removeprefix("<!--").removesuffix("-->").strip()
+    relaxed = _STRING_OR_COMMENT.sub(lambda m: m.group() if m.group()[0] == '"' else "", text)
+    relaxed = _STRING_OR_TRAILING_COMMA.sub(lambda m: m.group(1) or m.group(), relaxed)
+    for candidate in (text, relaxed):
+        try:
+            return json.loads(candidate, strict=False)
+        except (ValueError, RecursionError):
+            continue
+    return None
+
+
+def json_ld_nodes(page: Selector) -> list[dict[str, Any]]:
+    """Every JSON-LD object on the page, including those inside @graph and lists."""
+    nodes: list[dict[str, Any]] = []
+    xpath = "//script[contains(translate(@type, 'LDJSON', 'ldjson'), 'ld+json')]/text()"
+    for block in page.xpath(xpath).getall():
+        nodes.extend(_walk(loads_tolerant(block)))
+    return nodes
+
+
+def read_structured(page: Selector, url: str, timezone: str) -> Structured:
+    """Reads JSON-LD, meta tags and CONTENT_DATA of a parsed page."""
+    nodes = json_ld_nodes(page)
+    article = next((n for n in nodes if _types(n) & ARTICLE_TYPES), {})
+    meta = meta_values(page)
+    data = _content_data(page)
+    site_names = _site_names(nodes, article, meta)
+    return Structured(
+        title=_first_title(article, meta, data, site_names, url),
+        summary=_first_summary(article, meta),
+        published_at=_first_date([article.get("datePublished")], meta, _PUBLISHED_META, timezone)
+        or parse_date(str(data.get("DATETIME", "")), timezone),
+        updated_at=_first_date([article.get("dateModified")], meta, _UPDATED_META, timezone),
+        authors=_ld_names(article.get("author")) or _meta_authors(meta),
+        tags=_first_tags(article, meta, data),
+        language=language_code(_ld_text(article.get("inLanguage")))
+        or language_code(_first(meta, ("og:locale", "inlanguage", "content-language"))),
+        images=_images(article, meta, url),
+        site_names=site_names,
+        article_body=_ld_text(article.get("articleBody"), keep_lines=True),
+    )
+
+
+def meta_values(page: Selector) -> dict[str, list[str]]:
+    """Meta contents by lower-cased property/name/itemprop, in page order."""
+    values: dict[str, list[str]] = {}
+    for meta in page.xpath("//meta[@content]"):
+        content = " ".join((meta.attrib.get("content") or "").split())
+        for attr in ("property", "name", "itemprop"):
+            key = (meta.attrib.get(attr) or "").strip().lower()
+            if key and content:
+                values.setdefault(key, []).append(content)
+    return values
+
+
+def clean_title(title: str, site_names: list[str], url: str = "") -> str:
+    """The headline without a " | Site Name" suffix (or "Site Name | " prefix)."""
+    title = " ".join(title.split())
+    keys = {_key(name) for name in site_names} - {""}
+    host = _key((urlsplit(url).hostname or "").removeprefix("www."))
+    for separator in _TITLE_SEPARATORS:
+        head, found, tail = title.rpartition(separator)
+        if found and head.strip() and _is_site(tail, keys, host):
+            return head.strip()
+        head, found, tail = title.partition(separator)
+        if found and tail.strip() and _is_site(head, keys, host):
+            return tail.strip()
+    return title
+
+
+def language_code(value: str) -> str:
+    """ "en" from "en", "en-US", "en_GB", "English"; "" when it is not a language tag."""
+    value = value.strip().lower().replace("_", "-")
+    value = {"english": "en", "korean": "ko", "japanese": "ja", "chinese": "zh"}.get(value, value)
+    primary = value.split("-")[0]
+    return primary if re.fullmatch(r"[a-z]{2,3}", primary) else ""
+
+
+def plausible_authors(names: list[str], language: str) -> list[str]:
+    """Author names worth keeping: no URLs or emails, and Latin script on English pages
+    (Yonhap's author meta holds the reporter's Korean name, not the English byline)."""
+    kept: list[str] = []
+    for name in names:
+        name = " ".join(name.split()).removeprefix("By ").strip()
+        if not name or len(name) > 60 or re.search(r"https?:|www\.|@|\d", name):
+            continue
+        if language == "en" and not _is_latin(name):
+            continue
+        if name.lower() not in {k.lower() for k in kept}:
+            kept.append(name)
+    return kept
+
+
+def _walk(node: Any) -> Iterator[dict[str, Any]]:
+    if isinstance(node, list):
+        for item in node:
+            yield from _walk(item)
+    elif isinstance(node, dict):
+        yield node
+        for key in ("@graph", "mainEntity"):
+            if key in node:
+                yield from _walk(node[key])
+
+
+def _types(node: dict[str, Any]) -> set[str]:
+    raw = node.get("@type", [])
+    names = raw if isinstance(raw, list) else [raw]
+    # "schema:NewsArticle" and "https://schema.org/NewsArticle" name the same type
+    return {re.split(r"[/:#]", n)[-1] for n in names if isinstance(n, str)}
+
+
+def _ld_text(value: Any, keep_lines: bool = False) -> str:
+    """A JSON-LD value as clean text: strings, {"name"|"@value": ...}, or the first of a list."""
+    if isinstance(value, list):
+        return next((t for v in value if (t := _ld_text(v, keep_lines))), "")
+    if isinstance(value, dict):
+        value = value.get("name") or value.get("@value") or value.get("alternateName") or ""
+    if not isinstance(value, str):
+        return ""
+    text = html.unescape(value)
+    if keep_lines:
+        return "\n".join(" ".join(line.split()) for line in text.splitlines() if line.strip())
+    return " ".join(text.split())
+
+
+def _ld_names(value: Any) -> list[str]:
+    """Person names of a JSON-LD author: strings, Person objects, lists; not Organizations."""
+    values = value if isinstance(value, list) else [value]
+    names: list[str] = []
+    for item in values:
+        if isinstance(item, dict) and _types(item) & _SITE_TYPES:
+            continue
+        names.extend(_split_names(_ld_text(item)))
+    return names
+
+
+def _split_names(text: str) -> list[str]:
+    return [n.strip() for n in re.split(r"\s*(?:;|,|&|\band\b)\s*", text) if n.strip()]
+
+
+def _first(meta: dict[str, list[str]], keys: tuple[str, ...]) -> str:
+    return next((meta[key][0] for key in keys if meta.get(key)), "")
+
+
+def _first_title(
+    article: dict[str, Any],
+    meta: dict[str, list[str]],
+    data: dict[str, Any],
+    site_names: list[str],
+    url: str,
+) -> str:
+    candidates = (
+        _ld_text(article.get("headline")),
+        _ld_text(article.get("name")),
+        _first(meta, ("og:title", "twitter:title")),
+        _ld_text(data.get("TITLE")),
+    )
+    return clean_title(next((c for c in candidates if c), ""), site_names, url)
+
+
+def _first_summary(article: dict[str, Any], meta: dict[str, list[str]]) -> str:
+    candidates = (
+        _first(meta, ("og:description", "description", "twitter:description")),
+        _ld_text(article.get("description")),
+    )
+    return clean_summary(next((c for c in candidates if c), ""))
+
+
+def _first_date(
+    ld_values: list[Any], meta: dict[str, list[str]], keys: tuple[str, ...], timezone: str
+) -> str:
+    texts = [_ld_text(v) for v in ld_values] + [v for key in keys for v in meta.get(key, [])]
+    return next((d for text in texts if text and (d := parse_date(text, timezone))), "")
+
+
+def _meta_authors(meta: dict[str, list[str]]) -> list[str]:
+    for key in _AUTHOR_META:
+        names = [n for value in meta.get(key, []) for n in _split_names(value)]
+        names = [n for n in names if not re.match(r"https?:|//", n)]
+        if names:
+            return names
+    return []
+
+
+def _first_tags(article: dict[str, Any], meta: dict[str, list[str]], data: dict[str, Any]) -> list[str]:
+    keywords = article.get("keywords")
+    sources: list[list[str]] = [
+        meta.get("article:tag", []),
+        keywords if isinstance(keywords, list) else [_ld_text(keywords)],
+        meta.get("keywords", []) + meta.get("news_keywords", []),
+        [_ld_text(data.get("KEYWORD")).replace(";", ",")],
+    ]
+    for values in sources:
+        tags = _unique(t for v in values if isinstance(v, str) for t in html.unescape(v).split(","))
+        if tags:
+            return tags
+    return []
+
+
+def _unique(texts: Iterator[str] | list[str]) -> list[str]:
+    kept: list[str] = []
+    seen: set[str] = set()
+    for text in texts:
+        text = " ".join(text.split()).lstrip("#")
+        if text and text.lower() not in seen:
+            seen.add(text.lower())
+            kept.append(text)
+    return kept
+
+
+def _images(article: dict[str, Any], meta: dict[str, list[str]], url: str) -> list[dict[str, str]]:
+    found: list[tuple[str, str]] = []
+    raw = article.get("image")
+    for item in raw if isinstance(raw, list) else [raw]:
+        if isinstance(item, str):
+            found.append((item, ""))
+        elif isinstance(item, dict):
+            src = item.get("url") or item.get("contentUrl") or ""
+            found.append((src if isinstance(src, str) else "", _ld_text(item.get("caption"))))
+    alt = _first(meta, ("og:image:alt",))
+    found.extend((src, alt) for src in meta.get("og:image", [])[:1])
+    found.extend((src, "") for src in meta.get("twitter:image", [])[:1])
+    images: list[dict[str, str]] = []
+    for src, caption in found:
+        absolute = urljoin(url, src.strip()) if src.strip() else ""
+        if absolute.startswith("http") and all(i["url"] != absolute for i in images):
+            images.append({"url": absolute, "caption": caption})
+    return images
+
+
+def _site_names(
+    nodes: list[dict[str, Any]], article: dict[str, Any], meta: dict[str, list[str]]
+) -> list[str]:
+    names = meta.get("og:site_name", []) + meta.get("application-name", [])
+    names.append(_ld_text(article.get("publisher")))
+    names.extend(_ld_text(n.get("name")) for n in nodes if _types(n) & _SITE_TYPES)
+    return _unique(names)
+
+
+def _content_data(page: Selector) -> dict[str, Any]:
+    """Yonhap's inline `CONTENT_DATA = JSON.stringify({...})`: TITLE, KEYWORD, DATETIME."""
+    for script in page.xpath("//script[contains(., 'CONTENT_DATA')]/text()").getall():
+        match = _CONTENT_DATA.search(script)
+        data = loads_tolerant(match.group(1)) if match else None
+        if isinstance(data, dict):
+            return data
+    return {}
+
+
+def _key(text: str) -> str:
+    return "".join(ch for ch in text.lower() if ch.isalnum())
+
+
+def _is_site(part: str, keys: set[str], host: str) -> bool:
+    key = _key(part)
+    if not key or len(part) > 60:
+        return False
+    bare = key.removeprefix("the")
+    return key in keys or bare in keys or (len(bare) >= 4 and bare in host)
+
+
+def _is_latin(name: str) -> bool:
+    letters = [ch for ch in name if ch.isalpha()]
+    return bool(letters) and all(unicodedata.name(ch, "").startswith("LATIN") for ch in letters)

@@ -1,0 +1,33 @@
+"""SQLite via sqlite-utils: a thin layer of named functions; no SQL outside this package."""
+
+from db.articles import (
+    find_same_body,
+    insert_article,
+    known_urls,
+    similar_candidates,
+)
+from db.connection import open_db
+from db.failures import clear_failure, record_failure, retryable_failures
+from db.runs import finish_run, last_runs, runs_by_id, start_run
+from db.search import first_of_stories, search_articles
+from db.status import status_snapshot
+from db.tx import write_transaction
+
+__all__ = [
+    "clear_failure",
+    "find_same_body",
+    "first_of_stories",
+    "finish_run",
+    "insert_article",
+    "known_urls",
+    "last_runs",
+    "open_db",
+    "record_failure",
+    "retryable_failures",
+    "runs_by_id",
+    "search_articles",
+    "similar_candidates",
+    "start_run",
+    "status_snapshot",
+    "write_transaction",
+]

@@ -1,0 +1,116 @@
+"""Alert bookkeeping: which rule has alerted which story, and the outbox of messages."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from typing import Any
+
+from sqlite_utils import Database
+
+
+def get_state(db: Database, key: str, default: str = "") -> str:
+    rows = db.execute("SELECT value FROM state WHERE key = ?", [key]).fetchall()
+    return rows[0][0] if rows else default
+
+
+def set_state(db: Database, key: str, value: str) -> None:
+    db.execute(
+        "INSERT INTO state (key, value) VALUES (?, ?)"
+        " ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+        [key, value],
+    )
+
+
+def articles_after(db: Database, after_id: int, limit: int = 5000) -> list[dict[str, Any]]:
+    """Articles stored after `after_id`, oldest first: what a matching pass looks at."""
+    return db.execute_returning_dicts(
+        "SELECT id, url, source, title, body, published_at, story_id FROM articles"
+        " WHERE id > ? ORDER BY id LIMIT ?",
+        [after_id, limit],
+    )
+
+
+def claim_story(db: Database, rule: str, story_id: int, article_id: int, now: str,
+                digest: bool) -> bool:  # fmt: skip
+    """Record that `rule` matched `story_id`; False if it had already (then: no alert)."""
+    cursor = db.execute(
+        "INSERT OR IGNORE INTO alert_matches (rule, story_id, article_id, matched_at,"
+        " digest_pending) VALUES (?, ?, ?, ?, ?)",
+        [rule, story_id, article_id, now, int(digest)],
+    )
+    return cursor.rowcount == 1
+
+
+def story_articles(db: Database, story_ids: Iterable[int]) -> dict[int, list[dict[str, Any]]]:
+    """Every stored version and copy of each story, first stored first."""
+    ids = list(story_ids)
+    if not ids:
+        return {}
+    marks = ",".join("?" * len(ids))
+    rows = db.execute_returning_dicts(
+        "SELECT id, url, source, title, body, published_at, story_id FROM articles"
+        f" WHERE story_id IN ({marks}) ORDER BY id",
+        ids,
+    )
+    stories: dict[int, list[dict[str, Any]]] = {i: [] for i in ids}
+    for row in rows:
+        stories[row["story_id"]].append(row)
+    return stories
+
+
+def matched_article(db: Database, rule: str, story_ids: Iterable[int]) -> dict[int, int]:
+    """story_id -> the article that made `rule` match it."""
+    ids = list(story_ids)
+    marks = ",".join("?" * len(ids))
+    rows = db.execute(
+        f"SELECT story_id, article_id FROM alert_matches WHERE rule = ? AND story_id IN ({marks})",
+        [rule, *ids],
+    )
+    return dict(rows.fetchall())
+
+
+def pending_digest(db: Database, rule: str) -> list[int]:
+    rows = db.execute(
+        "SELECT story_id FROM alert_matches WHERE rule = ? AND digest_pending = 1"
+        " ORDER BY matched_at, story_id",
+        [rule],
+    )
+    return [row[0] for row in rows]
+
+
+def clear_digest(db: Database, rule: str, story_ids: Iterable[int]) -> None:
+    ids = list(story_ids)
+    marks = ",".join("?" * len(ids))
+    db.execute(
+        f"UPDATE alert_matches SET digest_pending = 0 WHERE rule = ? AND story_id IN ({marks})",
+        [rule, *ids],
+    )
+
+
+def add_outbox(db: Database, rows: list[dict[str, Any]]) -> None:
+    for row in rows:
+        row = row | {"story_ids": json.dumps(row["story_ids"])}
+        db["outbox"].insert(row, ignore=True)  # same message to the same address: once
+
+
+def due_outbox(db: Database, now: str, force: bool = False) -> list[dict[str, Any]]:
+    """Pending messages whose backoff has passed (all pending ones when `force`)."""
+    where = "status = 'pending'" + ("" if force else " AND next_attempt_at <= ?")
+    return db.execute_returning_dicts(
+        f"SELECT * FROM outbox WHERE {where} ORDER BY id", [] if force else [now]
+    )
+
+
+def mark_outbox(db: Database, outbox_id: int, **values: Any) -> None:
+    with db.atomic():
+        db["outbox"].update(outbox_id, values)
+
+
+def outbox_summary(db: Database) -> dict[str, Any]:
+    counts = dict(db.execute("SELECT status, COUNT(*) FROM outbox GROUP BY status").fetchall())
+    failed = db.execute_returning_dicts(
+        "SELECT id, rule, recipient, subject, last_error, attempts FROM outbox"
+        " WHERE status = 'failed' ORDER BY id DESC LIMIT 20"
+    )
+    return {"counts": counts, "failed": failed}

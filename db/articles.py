@@ -1,0 +1,79 @@
+"""Articles: lookups the crawler needs before fetching, and the one-transaction insert."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from typing import Any
+
+from sqlite_utils import Database
+
+from db.text import index_text
+
+_CHUNK = 500  # stay under SQLite's limit on bound parameters
+
+
+def _chunks(items: list[Any], size: int = _CHUNK) -> Iterable[list[Any]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def known_urls(db: Database, urls: Iterable[str]) -> set[str]:
+    """The URLs among `urls` that need no request: stored, or failed for good."""
+    wanted = list(dict.fromkeys(urls))
+    found: set[str] = set()
+    for chunk in _chunks(wanted):
+        marks = ",".join("?" * len(chunk))
+        sql = (
+            f"SELECT url FROM articles WHERE url IN ({marks}) UNION "
+            f"SELECT url FROM failed_urls WHERE permanent = 1 AND url IN ({marks})"
+        )
+        found.update(row[0] for row in db.execute(sql, chunk + chunk))
+    return found
+
+
+def find_same_body(db: Database, source: str, body_hash: str) -> dict[str, Any] | None:
+    """An article of the same source whose normalized body is identical."""
+    rows = db.execute_returning_dicts(
+        "SELECT id, url, story_id FROM articles WHERE source = ? AND body_hash = ? LIMIT 1",
+        [source, body_hash],
+    )
+    return rows[0] if rows else None
+
+
+def similar_candidates(db: Database, bands: Iterable[int], limit: int = 50) -> list[dict[str, Any]]:
+    """Articles sharing at least one LSH band, most shared bands first (an index lookup)."""
+    bands = list(bands)
+    if not bands:
+        return []
+    marks = ",".join("?" * len(bands))
+    sql = (
+        "SELECT a.id, a.url, a.source, a.story_id, a.signature, a.shingles, COUNT(*) AS shared"
+        f" FROM article_bands b JOIN articles a ON a.id = b.article_id WHERE b.band IN ({marks})"
+        " GROUP BY a.id ORDER BY shared DESC, a.id LIMIT ?"
+    )
+    return db.execute_returning_dicts(sql, [*bands, limit])
+
+
+def insert_article(
+    db: Database, row: dict[str, Any], bands: Iterable[int], story_id: int | None
+) -> int:
+    """Store one article with its bands and FTS entry, all in one transaction.
+
+    A new story takes the article's own id as its story_id.
+    """
+    values = {k: json.dumps(v, ensure_ascii=False) if isinstance(v, list) else v
+              for k, v in row.items()}  # fmt: skip
+    values["story_id"] = story_id
+    with db.atomic():
+        article_id = db["articles"].insert(values).last_pk
+        if story_id is None:
+            db.execute("UPDATE articles SET story_id = id WHERE id = ?", [article_id])
+        db["article_bands"].insert_all(
+            ({"band": band, "article_id": article_id} for band in set(bands)), ignore=True
+        )
+        db.execute(
+            "INSERT INTO articles_fts (rowid, title, body) VALUES (?, ?, ?)",
+            [article_id, index_text(row.get("title", "")), index_text(row.get("body", ""))],
+        )
+    return int(article_id)

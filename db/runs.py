@@ -1,0 +1,46 @@
+"""crawl_runs: one row per source per crawl."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from sqlite_utils import Database
+
+
+def start_run(db: Database, source: str, started_at: str) -> int:
+    with db.atomic():
+        table = db["crawl_runs"].insert(
+            {"source": source, "started_at": started_at, "status": "running",
+             "pages": 0, "new_articles": 0, "duplicates": 0, "undated": 0, "errors": "{}"}
+        )  # fmt: skip
+    return int(table.last_pk)
+
+
+def finish_run(db: Database, run_id: int, *, finished_at: str, status: str, pages: int,
+               new_articles: int, duplicates: int, undated: int, errors: dict[str, int],
+               last_error: str = "") -> None:  # fmt: skip
+    with db.atomic():
+        db["crawl_runs"].update(
+            run_id,
+            {"finished_at": finished_at, "status": status, "pages": pages,
+             "new_articles": new_articles, "duplicates": duplicates, "undated": undated,
+             "errors": json.dumps(errors, sort_keys=True), "last_error": last_error},
+        )  # fmt: skip
+
+
+def last_runs(db: Database) -> list[dict[str, Any]]:
+    """The newest run of every source."""
+    return db.execute_returning_dicts(
+        "SELECT * FROM crawl_runs WHERE id IN (SELECT MAX(id) FROM crawl_runs GROUP BY source)"
+        " ORDER BY source"
+    )
+
+
+def runs_by_id(db: Database, run_ids: list[int]) -> list[dict[str, Any]]:
+    if not run_ids:
+        return []
+    marks = ",".join("?" * len(run_ids))
+    return db.execute_returning_dicts(
+        f"SELECT * FROM crawl_runs WHERE id IN ({marks}) ORDER BY source", run_ids
+    )

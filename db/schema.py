@@ -1,0 +1,94 @@
+"""Schema migrations in code, numbered by SQLite's user_version."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from sqlite_utils import Database
+
+from db.tx import write_transaction
+
+
+def _v1(db: Database) -> None:
+    db["articles"].create(
+        {
+            "id": int, "url": str, "source": str, "title": str, "body": str,
+            "published_at": str, "updated_at": str, "story_id": int, "authors": str,
+            "summary": str, "dateline": str, "language": str, "tags": str, "images": str,
+            "word_count": int, "fetched_at": str, "body_hash": str, "signature": bytes,
+            "shingles": int,
+        },
+        pk="id",
+        not_null={"url", "source"},
+    )  # fmt: skip
+    articles = db["articles"]
+    articles.create_index(["url"], unique=True)
+    articles.create_index(["source", "body_hash"])
+    articles.create_index(["story_id"])
+    articles.create_index(["published_at"])
+    # Near-duplicate index: MinHash LSH bands (see crawler.similarity).
+    db.execute(
+        "CREATE TABLE article_bands (band INTEGER NOT NULL, article_id INTEGER NOT NULL,"
+        " PRIMARY KEY (band, article_id)) WITHOUT ROWID"
+    )
+    # Full-text index on title and body, written by db.articles in the article's transaction
+    # (Hangul is indexed as bigrams, so it cannot be a plain content table).
+    db.execute("CREATE VIRTUAL TABLE articles_fts USING fts5(title, body, tokenize='unicode61')")
+    db["crawl_runs"].create(
+        {
+            "id": int, "source": str, "started_at": str, "finished_at": str, "status": str,
+            "pages": int, "new_articles": int, "duplicates": int, "undated": int,
+            "errors": str, "last_error": str,
+        },
+        pk="id",
+    )  # fmt: skip
+    db["crawl_runs"].create_index(["source", "started_at"])
+    db["failed_urls"].create(
+        {
+            "url": str, "source": str, "kind": str, "permanent": int, "attempts": int,
+            "first_failed_at": str, "last_failed_at": str,
+        },
+        pk="url",
+    )  # fmt: skip
+    db["failed_urls"].create_index(["source"])
+
+
+def _v2(db: Database) -> None:
+    # A rule alerts a story once, ever: the primary key is the promise.
+    db.execute(
+        "CREATE TABLE alert_matches (rule TEXT NOT NULL, story_id INTEGER NOT NULL,"
+        " article_id INTEGER NOT NULL, matched_at TEXT NOT NULL, digest_pending INTEGER NOT NULL"
+        " DEFAULT 0, PRIMARY KEY (rule, story_id))"
+    )
+    db.execute("CREATE INDEX alert_matches_digest ON alert_matches (rule, digest_pending)")
+    # One row per message and recipient, so a refusal for one address does not block another.
+    db["outbox"].create(
+        {
+            "id": int, "rule": str, "recipient": str, "message_id": str, "subject": str,
+            "message": str, "story_ids": str, "status": str, "attempts": int,
+            "next_attempt_at": str, "last_error": str, "created_at": str, "sent_at": str,
+        },
+        pk="id",
+        not_null={"rule", "recipient", "message_id", "message", "status"},
+    )  # fmt: skip
+    db["outbox"].create_index(["status", "next_attempt_at"])
+    db["outbox"].create_index(["message_id", "recipient"], unique=True)
+    db["state"].create({"key": str, "value": str}, pk="key")
+
+
+MIGRATIONS: tuple[Callable[[Database], None], ...] = (_v1, _v2)
+
+
+def _version(db: Database) -> int:
+    return db.execute("PRAGMA user_version").fetchone()[0]
+
+
+def migrate(db: Database) -> None:
+    """Apply every migration newer than the file's user_version, all or nothing."""
+    if _version(db) >= len(MIGRATIONS):
+        return
+    # IMMEDIATE: two processes starting at once must not both run the same migration.
+    with write_transaction(db):
+        for step in MIGRATIONS[_version(db) :]:
+            step(db)
+        db.execute(f"PRAGMA user_version = {len(MIGRATIONS)}")

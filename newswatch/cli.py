@@ -1,0 +1,141 @@
+"""The `newswatch` command line."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import click
+
+from newswatch.config import Config, ConfigError, load_config
+
+
+class UserError(click.ClickException):
+    """Bad input from the user: one line on stderr, exit 2, no traceback."""
+
+    exit_code = 2
+
+    def show(self, file: Any = None) -> None:
+        click.echo(f"newswatch: error: {self.message}", err=True)
+
+
+def _config(ctx: click.Context) -> Config:
+    try:
+        return load_config(ctx.obj["config_path"])
+    except ConfigError as exc:
+        raise UserError(str(exc)) from None
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option(
+    "--config", "config_path", metavar="PATH", default=None,
+    help="Config file (default ./config.yaml, or $NEWSWATCH_CONFIG).",
+)  # fmt: skip
+@click.option("-v", "--verbose", count=True, help="More log output on stderr (-vv for debug).")
+@click.version_option(package_name="newswatch")
+@click.pass_context
+def main(ctx: click.Context, config_path: str | None, verbose: int) -> None:
+    """Watch news sites and email you when a story matching your keywords appears."""
+    ctx.ensure_object(dict)
+    ctx.obj["config_path"] = config_path
+    ctx.obj["log_level"] = ("WARNING", "INFO", "DEBUG")[min(verbose, 2)]
+
+
+@main.command()
+@click.argument("sources", nargs=-1, metavar="[SOURCE]...")
+@click.pass_context
+def crawl(ctx: click.Context, sources: tuple[str, ...]) -> None:
+    """Crawl all (or the named) sources once now and store new articles."""
+    from crawler.runner import crawl_sources, run_rows
+    from newswatch.report import print_runs
+
+    config = _config(ctx)
+    try:
+        chosen = tuple(config.source(name) for name in sources) or config.sources
+    except ConfigError as exc:
+        raise UserError(str(exc)) from None
+    run_ids = crawl_sources(config, chosen, ctx.obj["log_level"])
+    print_runs(run_rows(config, run_ids))
+    _alert(config, force=True)
+
+
+def _alert(config: Config, force: bool) -> None:
+    """Match what is new, then try every pending alert (`force`: whatever its backoff)."""
+    import db
+    from newswatch.report import print_alerts
+    from scheduler.alerts import match_new_articles
+    from scheduler.delivery import deliver_pending
+
+    archive = db.open_db(config.database)
+    try:
+        matched = match_new_articles(archive, config)
+        delivered = deliver_pending(archive, config, force=force)
+    finally:
+        archive.close()
+    print_alerts(matched, delivered, config)
+
+
+@main.command()
+@click.argument("query")
+@click.option("-n", "--limit", default=20, show_default=True, help="How many results.")
+@click.option("--source", "sources", multiple=True, help="Only this source (repeatable).")
+@click.pass_context
+def search(ctx: click.Context, query: str, limit: int, sources: tuple[str, ...]) -> None:
+    """Full-text search of the archive (title and body), newest first."""
+    import db
+    from newswatch.query import QueryError, parse_query
+    from newswatch.report import print_hits
+
+    config = _config(ctx)
+    try:
+        parsed = parse_query(query)
+    except QueryError as exc:
+        raise UserError(f"query {query!r}: {exc}") from None
+    archive = db.open_db(config.database)
+    try:
+        hits = db.search_articles(archive, parsed.fts(), limit, sources)
+        print_hits(hits, parsed, config.timezone, "article")
+    finally:
+        archive.close()
+
+
+@main.group()
+def rules() -> None:
+    """Alert rules."""
+
+
+@rules.command("test")
+@click.argument("name")
+@click.option("-n", "--limit", default=20, show_default=True, help="How many stories.")
+@click.pass_context
+def rules_test(ctx: click.Context, name: str, limit: int) -> None:
+    """Show the stored stories rule NAME would match, sending nothing."""
+    import db
+    from newswatch.report import print_rule_test
+
+    config = _config(ctx)
+    rule = next((r for r in config.alerts.rules if r.name == name), None)
+    if rule is None:
+        known = ", ".join(r.name for r in config.alerts.rules) or "none"
+        raise UserError(f"{config.path}: alerts.rules: no rule named {name!r} (rules: {known})")
+    archive = db.open_db(config.database)
+    try:
+        hits = db.search_articles(archive, rule.parsed.fts(), limit * 3, rule.sources)
+        print_rule_test(rule, db.first_of_stories(hits)[:limit], config.timezone)
+    finally:
+        archive.close()
+
+
+@main.command()
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+@click.pass_context
+def status(ctx: click.Context, as_json: bool) -> None:
+    """Per source: last crawl, result, articles stored; pending and failed alerts."""
+    import db
+    from newswatch.report import print_status
+
+    config = _config(ctx)
+    archive = db.open_db(config.database)
+    try:
+        print_status(db.status_snapshot(archive, config), as_json)
+    finally:
+        archive.close()

@@ -1,0 +1,379 @@
+"""load_config(): the one place that reads config.yaml and the environment.
+
+Every problem is a ConfigError whose message names the file and the key, what was
+expected and what came, so the CLI can print it as one line and exit 2.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import yaml
+
+from newswatch.query import Query, QueryError, parse_query
+from newswatch.schedule import Schedule, parse_schedule
+
+DEFAULT_PATH = "config.yaml"
+ENV_PATH = "NEWSWATCH_CONFIG"
+
+
+class ConfigError(Exception):
+    """A bad config file: the message is one line naming file, key and problem."""
+
+
+@dataclass(frozen=True)
+class Selectors:
+    title: str = ""
+    body: str = ""
+    published: str = ""
+    authors: str = ""
+    exclude: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Source:
+    name: str
+    article_url_pattern: str
+    start_urls: tuple[str, ...] = ()
+    feeds: tuple[str, ...] = ()
+    sitemaps: tuple[str, ...] = ()
+    max_list_pages: int = 3
+    timezone: str = "UTC"
+    schedule: Schedule = Schedule(interval_seconds=600)
+    selectors: Selectors | None = None
+    profile: str = ""
+
+    @property
+    def domains(self) -> tuple[str, ...]:
+        """Hosts the crawl may visit: those of its configured URLs."""
+        urls = self.start_urls + self.feeds + self.sitemaps
+        return tuple(sorted({urlsplit(u).hostname or "" for u in urls} - {""}))
+
+
+@dataclass(frozen=True)
+class CrawlSettings:
+    user_agent: str = "newswatch/1.0 (+https://github.com/newswatch)"
+    obey_robots_txt: bool = True
+    concurrency_per_domain: int = 4
+    download_delay: float = 0.25
+    autothrottle: bool = True
+    timeout: float = 30.0
+    max_page_bytes: int = 10_000_000
+    retries: int = 2
+    max_attempts: int = 5
+
+
+@dataclass(frozen=True)
+class Smtp:
+    host: str
+    port: int = 587
+    security: str = "starttls"
+    username: str = ""
+    password_env: str = ""
+    sender: str = "newswatch@localhost"
+    timeout: float = 30.0
+
+    @property
+    def password(self) -> str:
+        return os.environ.get(self.password_env, "") if self.password_env else ""
+
+    def __repr__(self) -> str:  # never print a secret by accident
+        return f"Smtp(host={self.host!r}, port={self.port}, security={self.security!r})"
+
+
+@dataclass(frozen=True)
+class Rule:
+    name: str
+    query: str
+    to: tuple[str, ...]
+    parsed: Query
+    sources: tuple[str, ...] = ()
+    digest: Schedule | None = None
+
+
+@dataclass(frozen=True)
+class Alerts:
+    smtp: Smtp | None = None
+    operator: str = ""
+    rules: tuple[Rule, ...] = ()
+
+
+@dataclass(frozen=True)
+class Config:
+    path: Path
+    database: Path
+    timezone: str
+    crawl: CrawlSettings
+    sources: tuple[Source, ...]
+    alerts: Alerts
+
+    def source(self, name: str) -> Source:
+        for source in self.sources:
+            if source.name == name:
+                return source
+        known = ", ".join(s.name for s in self.sources)
+        raise ConfigError(f"{self.path}: unknown source {name!r} (configured: {known})")
+
+    @property
+    def maildir(self) -> Path:
+        return self.database.parent / "maildir"
+
+
+def config_path(given: str | None) -> Path:
+    return Path(given or os.environ.get(ENV_PATH) or DEFAULT_PATH)
+
+
+def load_config(path: str | os.PathLike[str] | None = None) -> Config:
+    file = config_path(str(path) if path is not None else None)
+    try:
+        raw = yaml.safe_load(file.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(f"{file}: no such config file") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{file}: cannot read: {exc}") from None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        problem = getattr(exc, "problem", None) or "invalid YAML"
+        raise ConfigError(f"{file}: invalid YAML{where}: {problem}") from None
+    return _Reader(file).config(raw if raw is not None else {})
+
+
+class _Reader:
+    """Turns the parsed YAML into frozen objects, naming the key of every problem."""
+
+    def __init__(self, file: Path) -> None:
+        self.file = file
+
+    def fail(self, key: str, expected: str, got: Any) -> ConfigError:
+        shown = repr(got) if len(repr(got)) <= 80 else repr(got)[:77] + "..."
+        return ConfigError(f"{self.file}: {key}: expected {expected}, got {shown}")
+
+    def mapping(self, key: str, value: Any, allowed: set[str]) -> dict[str, Any]:
+        if not isinstance(value, dict):
+            raise self.fail(key or "top level", "a mapping", value)
+        for name in value:
+            if name not in allowed:
+                where = f"{key}.{name}" if key else str(name)
+                raise self.fail(where, "one of " + ", ".join(sorted(allowed)), "unknown key")
+        return value
+
+    def string(self, key: str, value: Any, pattern: str = "") -> str:
+        if not isinstance(value, str) or not value.strip():
+            raise self.fail(key, "a non-empty string", value)
+        if pattern and not re.fullmatch(pattern, value):
+            raise self.fail(key, f"a string matching {pattern}", value)
+        return value.strip()
+
+    def number(self, key: str, value: Any, kind: type, minimum: float) -> Any:
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise self.fail(key, f"a number >= {minimum}", value)
+        if kind is int and not isinstance(value, int):
+            raise self.fail(key, f"a whole number >= {minimum}", value)
+        if value < minimum:
+            raise self.fail(key, f"a number >= {minimum}", value)
+        return kind(value)
+
+    def boolean(self, key: str, value: Any) -> bool:
+        if not isinstance(value, bool):
+            raise self.fail(key, "true or false", value)
+        return value
+
+    def strings(self, key: str, value: Any) -> tuple[str, ...]:
+        if isinstance(value, str):
+            value = [value]
+        if not isinstance(value, list):
+            raise self.fail(key, "a list of strings", value)
+        return tuple(self.string(f"{key}[{i}]", v) for i, v in enumerate(value))
+
+    def urls(self, key: str, value: Any) -> tuple[str, ...]:
+        urls = self.strings(key, value)
+        for i, url in enumerate(urls):
+            parts = urlsplit(url)
+            if parts.scheme not in ("http", "https") or not parts.hostname:
+                raise self.fail(f"{key}[{i}]", "an http(s) URL", url)
+        return urls
+
+    def timezone(self, key: str, value: Any) -> str:
+        name = self.string(key, value)
+        try:
+            ZoneInfo(name)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise self.fail(key, "an IANA time zone such as Asia/Seoul", value) from None
+        return name
+
+    def schedule(self, key: str, value: Any, timezone: str) -> Schedule:
+        text = self.string(key, value)
+        try:
+            return parse_schedule(text, timezone)
+        except ValueError as exc:
+            expected = f'"every N[s|m|h]" or a 5-field cron expression ({exc})'
+            raise self.fail(key, expected, value) from None
+
+    def regex(self, key: str, value: Any) -> str:
+        text = self.string(key, value)
+        try:
+            re.compile(text)
+        except re.error as exc:
+            raise self.fail(key, f"a regular expression ({exc})", value) from None
+        return text
+
+    def config(self, raw: Any) -> Config:
+        allowed = {"database", "timezone", "crawl", "sources", "alerts"}
+        raw = self.mapping("", raw, allowed)
+        timezone = self.timezone("timezone", raw.get("timezone", "UTC"))
+        database = Path(self.string("database", raw.get("database", "data/newswatch.db")))
+        if not database.is_absolute():
+            database = self.file.resolve().parent / database
+        sources = self.sources(raw.get("sources"), timezone)
+        return Config(
+            path=self.file,
+            database=database,
+            timezone=timezone,
+            crawl=self.crawl(raw.get("crawl", {})),
+            sources=sources,
+            alerts=self.alerts(raw.get("alerts", {}), {s.name for s in sources}, timezone),
+        )
+
+    def crawl(self, raw: Any) -> CrawlSettings:
+        fields = CrawlSettings.__dataclass_fields__
+        raw = self.mapping("crawl", raw, set(fields))
+        values: dict[str, Any] = {}
+        for name, value in raw.items():
+            default = fields[name].default
+            key = f"crawl.{name}"
+            if isinstance(default, bool):
+                values[name] = self.boolean(key, value)
+            elif isinstance(default, str):
+                values[name] = self.string(key, value)
+            else:
+                minimum = 1 if name in ("concurrency_per_domain", "max_page_bytes") else 0
+                values[name] = self.number(key, value, type(default), minimum)
+        return CrawlSettings(**values)
+
+    def sources(self, raw: Any, timezone: str) -> tuple[Source, ...]:
+        if not isinstance(raw, list) or not raw:
+            raise self.fail("sources", "a non-empty list of sources", raw)
+        sources = tuple(self.source(f"sources[{i}]", v, timezone) for i, v in enumerate(raw))
+        seen: set[str] = set()
+        for i, source in enumerate(sources):
+            if source.name in seen:
+                raise self.fail(f"sources[{i}].name", "a name not used twice", source.name)
+            seen.add(source.name)
+        return sources
+
+    def source(self, key: str, raw: Any, timezone: str) -> Source:
+        allowed = {
+            "name", "start_urls", "feeds", "sitemaps", "article_url_pattern", "max_list_pages",
+            "timezone", "schedule", "selectors", "profile",
+        }  # fmt: skip
+        raw = self.mapping(key, raw, allowed)
+        name = self.string(f"{key}.name", raw.get("name"), r"[A-Za-z0-9_.-]+")
+        tz = self.timezone(f"{key}.timezone", raw.get("timezone", timezone))
+        source = Source(
+            name=name,
+            start_urls=self.urls(f"{key}.start_urls", raw.get("start_urls", [])),
+            feeds=self.urls(f"{key}.feeds", raw.get("feeds", [])),
+            sitemaps=self.urls(f"{key}.sitemaps", raw.get("sitemaps", [])),
+            article_url_pattern=self.regex(
+                f"{key}.article_url_pattern", raw.get("article_url_pattern")
+            ),
+            max_list_pages=self.number(
+                f"{key}.max_list_pages", raw.get("max_list_pages", 3), int, 1
+            ),
+            timezone=tz,
+            schedule=self.schedule(f"{key}.schedule", raw.get("schedule", "every 10m"), tz),
+            selectors=self.selectors(f"{key}.selectors", raw.get("selectors")),
+            profile=self.string(f"{key}.profile", raw["profile"]) if "profile" in raw else "",
+        )
+        if not (source.start_urls or source.feeds or source.sitemaps):
+            raise self.fail(f"{key}.start_urls", "start_urls, feeds or sitemaps", "none of them")
+        return source
+
+    def selectors(self, key: str, raw: Any) -> Selectors | None:
+        if raw is None:
+            return None
+        raw = self.mapping(key, raw, {"title", "body", "published", "authors", "exclude"})
+        values: dict[str, Any] = {}
+        for name, value in raw.items():
+            sub = f"{key}.{name}"
+            values[name] = (
+                self.strings(sub, value) if name == "exclude" else self.string(sub, value)
+            )
+        return Selectors(**values)
+
+    def alerts(self, raw: Any, source_names: set[str], timezone: str) -> Alerts:
+        raw = self.mapping("alerts", raw or {}, {"smtp", "operator", "rules"})
+        rules_raw = raw.get("rules", [])
+        if not isinstance(rules_raw, list):
+            raise self.fail("alerts.rules", "a list of rules", rules_raw)
+        rules = tuple(
+            self.rule(f"alerts.rules[{i}]", r, source_names, timezone)
+            for i, r in enumerate(rules_raw)
+        )
+        names = [r.name for r in rules]
+        for i, name in enumerate(names):
+            if name in names[:i]:
+                raise self.fail(f"alerts.rules[{i}].name", "a name not used twice", name)
+        operator = raw.get("operator", "")
+        return Alerts(
+            smtp=self.smtp(raw["smtp"]) if raw.get("smtp") is not None else None,
+            operator=self.string("alerts.operator", operator) if operator else "",
+            rules=rules,
+        )
+
+    def rule(self, key: str, raw: Any, source_names: set[str], timezone: str) -> Rule:
+        raw = self.mapping(key, raw, {"name", "query", "to", "sources", "digest"})
+        sources = self.strings(f"{key}.sources", raw.get("sources", []))
+        for i, name in enumerate(sources):
+            if name not in source_names:
+                known = ", ".join(sorted(source_names))
+                raise self.fail(f"{key}.sources[{i}]", f"a configured source ({known})", name)
+        to = self.strings(f"{key}.to", raw.get("to"))
+        if not to:
+            raise self.fail(f"{key}.to", "at least one address", raw.get("to"))
+        for i, address in enumerate(to):
+            if not re.fullmatch(r"[^@\s<>]+@[^@\s<>]+", address):
+                raise self.fail(f"{key}.to[{i}]", "an email address", address)
+        digest = raw.get("digest")
+        name = self.string(f"{key}.name", raw.get("name"))
+        query = self.string(f"{key}.query", raw.get("query"))
+        try:
+            parsed = parse_query(query)
+        except QueryError as exc:
+            raise ConfigError(f"{self.file}: {key}.query (rule {name!r}): {exc}") from None
+        return Rule(
+            name=name,
+            query=query,
+            parsed=parsed,
+            to=to,
+            sources=sources,
+            digest=self.schedule(f"{key}.digest", digest, timezone) if digest else None,
+        )
+
+    def smtp(self, raw: Any) -> Smtp:
+        allowed = {"host", "port", "security", "username", "password_env", "from", "timeout"}
+        raw = self.mapping("alerts.smtp", raw, allowed)
+        security = raw.get("security", "starttls")
+        if security not in ("starttls", "ssl", "none"):
+            raise self.fail("alerts.smtp.security", "starttls, ssl or none", security)
+        password_env = raw.get("password_env", "")
+        if password_env:
+            self.string("alerts.smtp.password_env", password_env, r"[A-Za-z_][A-Za-z0-9_]*")
+        return Smtp(
+            host=self.string("alerts.smtp.host", raw.get("host")),
+            port=self.number("alerts.smtp.port", raw.get("port", 587), int, 1),
+            security=security,
+            username=self.string("alerts.smtp.username", raw["username"])
+            if raw.get("username")
+            else "",
+            password_env=password_env,
+            sender=self.string("alerts.smtp.from", raw.get("from", "newswatch@localhost")),
+            timeout=self.number("alerts.smtp.timeout", raw.get("timeout", 30), float, 1),
+        )

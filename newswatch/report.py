@@ -1,0 +1,110 @@
+"""What the commands print: plain text tables, readable in a terminal and in a log."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
+
+import click
+
+from newswatch.config import Config, Rule
+from newswatch.query import Query
+from newswatch.snippets import plain_snippet
+
+if TYPE_CHECKING:
+    from scheduler.alerts import MatchReport
+    from scheduler.delivery import DeliveryReport
+
+
+def local_time(iso: str, timezone: str) -> str:
+    """'2023-01-31T17:35:00Z' -> '2023-02-01 02:35 KST' in the configured zone."""
+    if not iso:
+        return "(no date)"
+    try:
+        moment = datetime.fromisoformat(iso.replace("Z", "+00:00"))
+    except ValueError:
+        return iso
+    local = moment.astimezone(ZoneInfo(timezone))
+    return local.strftime("%Y-%m-%d %H:%M %Z")
+
+
+def _errors(raw: str) -> str:
+    errors = json.loads(raw or "{}")
+    return ", ".join(f"{kind} {count}" for kind, count in sorted(errors.items())) or "-"
+
+
+def print_runs(runs: Iterable[dict[str, Any]]) -> None:
+    rows = [("source", "result", "pages", "new", "duplicates", "undated", "errors")]
+    for run in runs:
+        rows.append((
+            run["source"], run["status"], str(run["pages"]), str(run["new_articles"]),
+            str(run["duplicates"]), str(run["undated"]), _errors(run["errors"]),
+        ))  # fmt: skip
+    _table(rows)
+
+
+def _table(rows: list[tuple[str, ...]]) -> None:
+    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
+    for row in rows:
+        click.echo("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip())
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 's'}"
+
+
+def print_hits(hits: list[dict[str, Any]], query: Query, timezone: str, noun: str) -> None:
+    for hit in hits:
+        click.echo(
+            f"{local_time(hit['published_at'], timezone)}  [{hit['source']}]  {hit['title']}"
+        )
+        click.echo(f"  {hit['url']}")
+        click.echo(f"  {plain_snippet(hit['body'] or hit['title'], query.terms())}")
+    click.echo(_plural(len(hits), noun) if hits else f"no matching {noun}s")
+
+
+def print_rule_test(rule: Rule, hits: list[dict[str, Any]], timezone: str) -> None:
+    click.echo(f"rule {rule.name}: {rule.query}  (nothing is sent)")
+    print_hits(hits, rule.parsed, timezone, "story")
+
+
+def print_alerts(matched: MatchReport, delivered: DeliveryReport, config: Config) -> None:
+    alerts = matched.alerts or {}
+    for rule, n in sorted(alerts.items()):
+        click.echo(f"alert {rule}: {n} new {'story' if n == 1 else 'stories'}")
+    where = "smtp " + config.alerts.smtp.host if config.alerts.smtp else f"maildir {config.maildir}"
+    line = (
+        f"emails: {delivered.sent} sent, {delivered.retrying} to retry, {delivered.failed} failed"
+    )
+    click.echo(f"{line} ({where})")
+    for error in delivered.errors[:5]:
+        click.echo(f"  {error}")
+
+
+def print_status(snapshot: dict[str, Any], as_json: bool) -> None:
+    if as_json:
+        click.echo(json.dumps(snapshot, indent=2, default=str))
+        return
+    rows = [("source", "last crawl", "result", "new", "articles", "schedule")]
+    for s in snapshot["sources"]:
+        run = s["last_run"] or {}
+        rows.append(
+            (
+                s["source"],
+                run.get("started_at") or "never",
+                run.get("status") or "-",
+                str(run.get("new_articles", "-")),
+                str(s["articles"]),
+                s["schedule"],
+            )
+        )
+    _table(rows)
+    outbox = snapshot["outbox"]
+    counts = outbox["counts"]
+    click.echo(f"alerts: {counts.get('pending', 0)} pending, {counts.get('sent', 0)} sent, "
+               f"{counts.get('failed', 0)} failed")  # fmt: skip
+    for row in outbox["failed"]:
+        click.echo(f"  failed: {row['subject']} to {row['recipient']}: {row['last_error']}")

@@ -1,0 +1,45 @@
+"""The passage of an article around the first match of a query, with the terms marked."""
+
+from __future__ import annotations
+
+import re
+
+from newswatch.query import Term
+
+_HANGUL = re.compile(r"[\uac00-\ud7a3]")
+SNIPPET_CHARS = 240
+
+
+def _term_pattern(term: Term) -> str:
+    parts = [re.escape(w) for w in re.findall(r"\w+", term.text)]
+    body = r"\W+".join(parts)
+    if _HANGUL.search(term.text):
+        return body  # Korean particles attach: match inside words
+    return rf"(?<!\w){body}" + (r"\w*" if term.prefix else r"(?!\w)")
+
+
+def snippet(text: str, terms: list[Term]) -> list[tuple[str, bool]]:
+    """The passage around the first match, as (text, highlighted) pieces."""
+    text = " ".join(text.split())
+    patterns = [_term_pattern(t) for t in terms if re.findall(r"\w+", t.text)]
+    found = re.compile("|".join(patterns), re.IGNORECASE) if patterns else None
+    first = found.search(text) if found else None
+    start = max(0, (first.start() if first else 0) - SNIPPET_CHARS // 3)
+    if start:
+        start = text.find(" ", start) + 1 or start
+    end = min(len(text), start + SNIPPET_CHARS)
+    if end < len(text):
+        end = text.rfind(" ", start, end) if text.rfind(" ", start, end) > start else end
+    window = text[start:end]
+    pieces: list[tuple[str, bool]] = [("… " if start else "", False)]
+    pos = 0
+    for m in found.finditer(window) if found else ():
+        pieces += [(window[pos : m.start()], False), (m.group(0), True)]
+        pos = m.end()
+    pieces += [(window[pos:], False), (" …" if end < len(text) else "", False)]
+    return [p for p in pieces if p[0]]
+
+
+def plain_snippet(text: str, terms: list[Term], mark: str = "*") -> str:
+    """The snippet as one line of text, matched terms between `mark`s."""
+    return "".join(f"{mark}{t}{mark}" if hit else t for t, hit in snippet(text, terms))

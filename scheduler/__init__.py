@@ -1,0 +1,1 @@
+"""The service side of newswatch: scheduled jobs, alert matching, email delivery."""

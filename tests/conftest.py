@@ -1,0 +1,90 @@
+"""Shared fixtures: the fixture news sites, a config writer and the CLI runner."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fixtures import news_site
+from sitefixture import FixtureSite
+
+CLI_TIMEOUT = 120  # seconds; a crawl of the fixture site takes a few
+
+
+@pytest.fixture
+def site() -> Iterator[FixtureSite]:
+    """The Yonhap-like site on 127.0.0.1 (see fixtures/news_site.py)."""
+    with FixtureSite("127.0.0.1") as server:
+        news_site.install_yonhap(server)
+        yield server
+
+
+@pytest.fixture
+def partner() -> Iterator[FixtureSite]:
+    """The partner newspaper on 127.0.0.2, republishing one Yonhap story."""
+    with FixtureSite("127.0.0.2") as server:
+        news_site.install_partner(server)
+        yield server
+
+
+@pytest.fixture
+def workdir(tmp_path: Path) -> Path:
+    return tmp_path
+
+
+@pytest.fixture
+def write_config(workdir: Path, site: FixtureSite) -> Callable[..., Path]:
+    """write_config(**overrides) -> path of a config.yaml in workdir.
+
+    Top-level keys (database, timezone, crawl, sources, alerts) replace the defaults (crawl is
+    merged); any other keyword overrides a key of the default Yonhap source, e.g.
+    write_config(max_list_pages=1). `filename=` picks another file name.
+    """
+
+    def write(filename: str = "config.yaml", **overrides: Any) -> Path:
+        top = {k: overrides.pop(k) for k in list(overrides) if k in news_site.TOP_LEVEL_KEYS}
+        top.setdefault("sources", [news_site.yonhap_source(site.base, **overrides)])
+        return news_site.write_config(workdir / filename, news_site.config_dict(**top))
+
+    return write
+
+
+def newswatch_command() -> list[str]:
+    """The newswatch console script next to this Python (the venv's), else `python -m`."""
+    script = Path(sys.executable).parent / "newswatch"
+    if script.exists():
+        return [str(script)]
+    found = shutil.which("newswatch")
+    return [found] if found else [sys.executable, "-m", "newswatch.cli"]
+
+
+@pytest.fixture
+def run_cli(workdir: Path) -> Callable[..., subprocess.CompletedProcess[str]]:
+    """run_cli(*args, config=PATH) runs `newswatch [--config PATH] ARGS` in workdir."""
+
+    def run(
+        *args: str, config: Path | None = None, timeout: float = CLI_TIMEOUT
+    ) -> subprocess.CompletedProcess[str]:
+        command = newswatch_command()
+        if config is not None:
+            command += ["--config", str(config)]
+        env = {k: v for k, v in os.environ.items() if k != "NEWSWATCH_CONFIG"}
+        env["PYTHONIOENCODING"] = "utf-8"
+        return subprocess.run(
+            [*command, *args],
+            cwd=workdir,
+            env=env,
+            capture_output=True,
+            text=True,
+            encoding="utf-8",
+            errors="replace",
+            timeout=timeout,
+        )
+
+    return run

@@ -1,0 +1,204 @@
+"""FixtureSite: a real HTTP server on a loopback address that serves canned pages to the crawler.
+
+    with FixtureSite() as site:
+        site.set("/news/1", "<html>...</html>")
+        site.set("/view/A1", page, fail_times=3)   # 500 three times, then the page
+        ... crawl site.base ...
+        assert site.count("/view/A1") == 1
+
+Routes are looked up by the request's path with its query string first, then by the path alone;
+anything else is a 404. Every request is logged (path with query string, in order) together with
+its headers. The server is quiet: nothing is written to stderr.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import http.server
+import threading
+import time
+from dataclasses import dataclass, field
+from urllib.parse import urlsplit
+
+
+@dataclass
+class Route:
+    """What one path answers. `fail_times`: answer 500 that many times first, then normally."""
+
+    body: bytes = b""
+    status: int = 200
+    content_type: str = "text/html; charset=utf-8"
+    headers: dict[str, str] = field(default_factory=dict)
+    fail_times: int = 0
+    delay: float = 0.0  # seconds to wait before answering
+    failed: int = field(default=0, compare=False)  # 500s already given
+
+
+@dataclass(frozen=True)
+class Hit:
+    method: str
+    path: str  # with the query string, as sent
+    headers: dict[str, str]
+
+
+class _Handler(http.server.BaseHTTPRequestHandler):
+    server: _Server
+    protocol_version = "HTTP/1.0"  # one request per connection: nothing lingers at shutdown
+
+    def do_GET(self) -> None:
+        self._answer(send_body=True)
+
+    def do_HEAD(self) -> None:
+        self._answer(send_body=False)
+
+    def _answer(self, send_body: bool) -> None:
+        site = self.server.site
+        route = site._take(self.command, self.path, dict(self.headers.items()))
+        if route.delay:
+            time.sleep(route.delay)
+        status, body, headers = route.status, route.body, route.headers
+        self.send_response(status)
+        self.send_header("Content-Type", route.content_type)
+        self.send_header("Content-Length", str(len(body)))
+        for name, value in headers.items():
+            self.send_header(name, value)
+        self.end_headers()
+        if send_body:
+            with contextlib.suppress(BrokenPipeError, ConnectionResetError):
+                self.wfile.write(body)
+
+    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - quiet
+        pass
+
+
+class _Server(http.server.ThreadingHTTPServer):
+    daemon_threads = True
+    site: FixtureSite
+
+    def handle_error(self, request: object, client_address: object) -> None:  # quiet
+        pass
+
+
+_NOT_FOUND = Route(body=b"<html><body><h1>Not found</h1></body></html>", status=404)
+_FAILURE = Route(body=b"<html><body><h1>Internal server error</h1></body></html>", status=500)
+
+
+class FixtureSite:
+    """A threaded HTTP server on `host` (port 0: a free one) serving `routes`."""
+
+    def __init__(self, host: str = "127.0.0.1", port: int = 0) -> None:
+        self.host = host
+        self._port = port
+        self.routes: dict[str, Route] = {}
+        self.hits: list[Hit] = []
+        self._lock = threading.Lock()
+        self._server: _Server | None = None
+        self._thread: threading.Thread | None = None
+
+    # -- lifecycle -----------------------------------------------------------------------------
+    def start(self) -> FixtureSite:
+        if self._server is not None:
+            return self
+        server = _Server((self.host, self._port), _Handler)
+        server.site = self
+        self._server = server
+        self._port = server.server_address[1]  # a restart binds the same port again
+        self._thread = threading.Thread(
+            target=server.serve_forever,
+            kwargs={"poll_interval": 0.05},
+            name=f"FixtureSite {self.host}",
+            daemon=True,
+        )
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        server, thread = self._server, self._thread
+        self._server = self._thread = None
+        if server is None:
+            return
+        server.shutdown()
+        server.server_close()
+        if thread is not None:
+            thread.join(timeout=5)
+
+    def __enter__(self) -> FixtureSite:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    @property
+    def port(self) -> int:
+        if not self._port:
+            raise RuntimeError("FixtureSite was never started: no port yet")
+        return self._port
+
+    @property
+    def netloc(self) -> str:
+        """ "127.0.0.1:PORT": what protocol-relative links (//HOST:PORT/...) use."""
+        return f"{self.host}:{self.port}"
+
+    @property
+    def base(self) -> str:
+        """ "http://127.0.0.1:PORT", no trailing slash."""
+        return f"http://{self.netloc}"
+
+    def url(self, path: str) -> str:
+        return self.base + path
+
+    # -- routes --------------------------------------------------------------------------------
+    def set(self, path: str, body: bytes | str = b"", **kw: object) -> Route:
+        """Serve `body` (str is encoded as UTF-8) at `path`; kw are Route fields."""
+        if isinstance(body, str):
+            body = body.encode("utf-8")
+        route = Route(body=body, **kw)  # type: ignore[arg-type]
+        with self._lock:
+            self.routes[path] = route
+        return route
+
+    def remove(self, path: str) -> None:
+        with self._lock:
+            self.routes.pop(path, None)
+
+    def fail(self, path: str, times: int) -> None:
+        """Make an existing route answer 500 `times` more times, then normally again."""
+        with self._lock:
+            route = self.routes[path]
+            route.fail_times, route.failed = times, 0
+
+    def _take(self, method: str, raw_path: str, headers: dict[str, str]) -> Route:
+        with self._lock:
+            self.hits.append(Hit(method, raw_path, headers))
+            route = self.routes.get(raw_path)
+            if route is None:
+                route = self.routes.get(urlsplit(raw_path).path)
+            if route is None:
+                return _NOT_FOUND
+            if route.failed < route.fail_times:
+                route.failed += 1
+                return _FAILURE
+            return route
+
+    # -- request log ---------------------------------------------------------------------------
+    @property
+    def requests(self) -> list[str]:
+        """Paths requested so far (with query strings), in order."""
+        with self._lock:
+            return [hit.path for hit in self.hits]
+
+    def paths(self) -> list[str]:
+        """Paths requested so far without their query strings, in order."""
+        return [urlsplit(p).path for p in self.requests]
+
+    def count(self, path_prefix: str) -> int:
+        """How many requests had a path (with query string) starting with `path_prefix`."""
+        return sum(1 for p in self.requests if p.startswith(path_prefix))
+
+    def clear_log(self) -> None:
+        with self._lock:
+            self.hits.clear()
+
+    def __repr__(self) -> str:
+        state = self.base if self._server is not None else "stopped"
+        return f"<FixtureSite {state} routes={len(self.routes)} requests={len(self.hits)}>"

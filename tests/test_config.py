@@ -1,0 +1,104 @@
+"""load_config(): typed values from config.yaml, one clear line for every mistake."""
+
+from pathlib import Path
+
+import pytest
+
+from newswatch.config import ConfigError, load_config
+
+GOOD = """\
+database: data/news.db
+timezone: Asia/Seoul
+sources:
+  - name: yonhap
+    start_urls: ["https://en.yna.co.kr/news/1"]
+    feeds: ["https://en.yna.co.kr/RSS/news.xml"]
+    article_url_pattern: '/view/AEN\\d+'
+    schedule: "every 10m"
+alerts:
+  rules:
+    - {name: deterrence, query: '"extended deterrence"', to: [a@example.org], sources: [yonhap]}
+"""
+
+
+def write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "config.yaml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_shipped_config_loads():
+    config = load_config(Path(__file__).parent.parent / "config.yaml")
+    assert [s.name for s in config.sources] == ["yonhap", "yonhap-nk"]
+    assert config.alerts.smtp is None, "the shipped config must deliver to the local Maildir"
+    assert config.sources[0].selectors.body == "article.story-news > p"
+
+
+def test_paths_are_relative_to_the_config_file(tmp_path):
+    config = load_config(write(tmp_path, GOOD))
+    assert config.database == tmp_path / "data" / "news.db"
+    assert config.sources[0].domains == ("en.yna.co.kr",)
+    assert config.sources[0].schedule.interval_seconds == 600
+    assert config.sources[0].timezone == "Asia/Seoul", "a source inherits the global timezone"
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "key"),
+    [
+        ('schedule: "every 10m"', 'schedule: "sometimes"', "sources[0].schedule"),
+        ('schedule: "every 10m"', 'schedule: "0 99 * * *"', "sources[0].schedule"),
+        ("timezone: Asia/Seoul", "timezone: Mars/Olympus", "timezone"),
+        ("'/view/AEN\\d+'", "'/view/(AEN'", "sources[0].article_url_pattern"),
+        ('schedule: "every 10m"', 'max_list_pages: "x"', "sources[0].max_list_pages"),
+        ('["https://en.yna.co.kr/news/1"]', '["ftp://x"]', "sources[0].start_urls[0]"),
+        ("sources: [yonhap]", "sources: [kbs]", "alerts.rules[0].sources[0]"),
+        ("to: [a@example.org]", "to: [nobody]", "alerts.rules[0].to[0]"),
+        (
+            "database: data/news.db",
+            "database: data/news.db\ncrawl: {timeout: fast}",
+            "crawl.timeout",
+        ),
+        (
+            "database: data/news.db",
+            "database: data/news.db\ncrawl: {obey_robots: no}",
+            "crawl.obey",
+        ),
+        ("alerts:", "alerts:\n  smtp: {host: h, security: tls}", "alerts.smtp.security"),
+    ],
+)
+def test_bad_values_name_their_key(tmp_path, old, new, key):
+    assert old in GOOD
+    path = write(tmp_path, GOOD.replace(old, new))
+    with pytest.raises(ConfigError) as caught:
+        load_config(path)
+    message = str(caught.value)
+    assert str(path) in message and key in message, message
+    assert "\n" not in message
+
+
+def test_missing_file_and_broken_yaml(tmp_path):
+    with pytest.raises(ConfigError, match="no such config file"):
+        load_config(tmp_path / "nope.yaml")
+    with pytest.raises(ConfigError, match="invalid YAML at line 3"):
+        load_config(write(tmp_path, "sources:\n  - [unclosed\n"))
+
+
+def test_smtp_password_comes_from_the_environment(tmp_path, monkeypatch):
+    text = GOOD.replace(
+        "alerts:\n", "alerts:\n  smtp: {host: mail.example.org, password_env: NW_TEST_PW}\n"
+    )
+    monkeypatch.setenv("NW_TEST_PW", "s3cret")
+    smtp = load_config(write(tmp_path, text)).alerts.smtp
+    assert smtp.password == "s3cret"
+    assert "s3cret" not in repr(smtp)
+
+
+def test_a_malformed_rule_query_names_the_rule_and_the_position(tmp_path):
+    path = write(
+        tmp_path, GOOD.replace("""query: '"extended deterrence"'""", "query: '(missile OR'")
+    )
+    with pytest.raises(ConfigError) as caught:
+        load_config(path)
+    message = str(caught.value)
+    assert "alerts.rules[0].query" in message and "'deterrence'" in message, message
+    assert "position 12" in message, message

@@ -1,0 +1,79 @@
+"""The query language, through the real FTS5 index of a temporary archive."""
+
+import pytest
+
+import db
+from newswatch.query import QueryError, parse_query
+
+DOCS = {
+    "deterrence": ("Allies bolster extended deterrence",
+                   "The allies agreed to bolster extended deterrence against North Korea."),
+    "missiles": ("N. Korea fires missiles", "North Korea fired ballistic missiles toward Japan."),
+    "missile": ("Missile test", "A single missile flew over the East Sea, officials said."),
+    "stocks": ("Seoul stocks open higher", "Seoul shares opened higher, led by chipmakers."),
+    "korean": ("북한 탄도미사일 발사", "북한이 동해상으로 탄도미사일을 발사했다고 합참이 밝혔다."),
+    "rights": ("Envoy for human rights", "The envoy for North Korean human rights was nominated."),
+}  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def archive(tmp_path_factory):
+    archive = db.open_db(tmp_path_factory.mktemp("q") / "news.db")
+    for key, (title, body) in DOCS.items():
+        row = {"url": f"http://x/{key}", "source": "x", "title": title, "body": body,
+               "published_at": "2023-02-01T00:00:00Z", "tags": ["missile deterrence"]}  # fmt: skip
+        db.insert_article(archive, row, [], None)
+    yield archive
+    archive.close()
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("missile", {"missile"}),
+        ("missiles", {"missiles"}),
+        ("missile*", {"missile", "missiles"}),
+        ("MISSILE", {"missile"}),
+        ('"extended deterrence"', {"deterrence"}),
+        ('"deterrence extended"', set()),
+        ("missiles NOT Japan", set()),
+        ("missile* -Japan", {"missile"}),
+        ("North Korea", {"deterrence", "missiles"}),  # "Korean" is another word
+        ("North Korea*", {"deterrence", "missiles", "rights"}),
+        ('"North Korea" AND (missiles OR deterrence)', {"deterrence", "missiles"}),
+        ('("human rights" OR stocks) NOT envoy', {"stocks"}),
+        ("탄도미사일", {"korean"}),
+        ("미사일", {"korean"}),
+        ("탄도미사일을", {"korean"}),
+        ("북한 AND 합참", {"korean"}),
+        ("chipmakers OR 합참", {"stocks", "korean"}),
+        ('"extended deterrence" OR ("North Korea" AND nuclear)', {"deterrence"}),
+    ],
+)
+def test_search_table(archive, query, expected):
+    hits = db.search_articles(archive, parse_query(query).fts(), limit=50)
+    assert {h["url"].rsplit("/", 1)[1] for h in hits} == expected, parse_query(query).fts()
+
+
+def test_tags_are_not_searched(archive):
+    # Every document is tagged "missile deterrence"; only "missile" has the word in its text.
+    hits = db.search_articles(archive, parse_query("deterrence").fts(), limit=50)
+    assert {h["url"] for h in hits} == {"http://x/deterrence"}
+
+
+@pytest.mark.parametrize(
+    ("query", "message"),
+    [
+        ("(missile OR rocket", "unclosed parenthesis opened at position 1"),
+        ('missile "extended', "unclosed quote at position 9"),
+        ("missile OR", "found the end of the query at position 11"),
+        ("AND missile", "found 'AND' at position 1"),
+        ("NOT Japan", "NOT needs something to subtract from"),
+        ("missile )", "unexpected ')' at position 9"),
+        ("", "empty query"),
+    ],
+)
+def test_malformed_queries_give_the_position(query, message):
+    with pytest.raises(QueryError) as caught:
+        parse_query(query)
+    assert message in str(caught.value)
