@@ -18,7 +18,7 @@ $(VENV)/.test-extras: $(BIN)/newswatch
 setup: $(BIN)/newswatch
 
 run: $(BIN)/newswatch
-	$(BIN)/newswatch --config $(CONFIG) crawl
+	$(BIN)/newswatch --config $(CONFIG) run
 
 test: $(VENV)/.test-extras
 	$(BIN)/ruff check .

@@ -85,13 +85,16 @@ def extract_article(
         _safely(None, _drop, page, selectors.exclude)
         _safely(None, _apply_selectors, out, page, selectors, timezone)
         paragraphs = _safely([], _selected_paragraphs, page, selectors.body)
+        if not clean_wire(paragraphs).paragraphs:  # only a byline and "(END)": not a body
+            paragraphs = []
     origin = "selector" if paragraphs else "generic"
     paragraphs = paragraphs or _safely([], _generic_paragraphs, page, url)
     if not paragraphs and structured.article_body:
         paragraphs, origin = structured.article_body.split("\n"), "structured"
     _fill_generic(out, page, structured, url)
     _set_body(out, paragraphs, origin, [f["caption"] for f in figures], page)
-    _set(out, "images", _merge_images(figures, structured.images), "generic")
+    image_origin = ("selector" if origin == "selector" else "generic") if figures else "structured"
+    _set(out, "images", _merge_images(figures, structured.images), image_origin)
     return out
 
 
@@ -242,7 +245,7 @@ def _container_paragraphs(page: Selector) -> list[str]:
     containers = _body_containers(page, None)
     if not containers:
         return []
-    return [t for p in containers[0].xpath("./p") if (t := _element_text(p))]
+    return [t for p in containers[0].xpath("./p") if (t := _element_text(p.root))]
 
 
 def _container_byline(page: Selector) -> list[str]:

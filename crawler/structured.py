@@ -284,7 +284,8 @@ def _images(article: dict[str, Any], meta: dict[str, list[str]], url: str) -> li
     images: list[dict[str, str]] = []
     for src, caption in found:
         absolute = urljoin(url, src.strip()) if src.strip() else ""
-        if absolute.startswith("http") and all(i["url"] != absolute for i in images):
+        logo = "logo" in absolute.rsplit("/", 1)[-1].lower()  # a site's stand-in picture
+        if absolute.startswith("http") and not logo and all(i["url"] != absolute for i in images):
             images.append({"url": absolute, "caption": caption})
     return images
 

@@ -33,6 +33,9 @@ _DATELINE = re.compile(
     r"\s*\((?P<agency>[A-Z][^()\n]{1,40})\)\s*(?:--|—|–|-)\s*"
 )
 
+# Korean agencies: "(서울=연합뉴스) 김기자 기자 = ..." names the city before the "="
+_KOREAN_DATELINE = re.compile(r"\s*\((?P<place>[^=()\s]{1,12})=[^()=]{1,20}\)")
+
 
 @dataclass
 class WireCopy:
@@ -59,10 +62,12 @@ def byline_names(line: str) -> list[str]:
 
 
 def find_dateline(paragraph: str) -> str:
-    """ "WASHINGTON, Jan. 31" for " WASHINGTON, Jan. 31 (Yonhap) -- South Korea ..."."""
+    """ "WASHINGTON, Jan. 31" for " WASHINGTON, Jan. 31 (Yonhap) -- South Korea ...",
+    "SEOUL" for AP's "SEOUL (AP) — ...", "서울" for "(서울=연합뉴스) ..."."""
     match = _DATELINE.match(paragraph)
     if not match:
-        return ""
+        korean = _KOREAN_DATELINE.match(paragraph)
+        return korean.group("place") if korean else ""
     date = match.group("date")
     return f"{match.group('place')}, {date}" if date else match.group("place")
 

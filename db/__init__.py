@@ -8,13 +8,14 @@ from db.articles import (
 )
 from db.connection import open_db
 from db.failures import clear_failure, record_failure, retryable_failures
-from db.runs import finish_run, last_runs, runs_by_id, start_run
+from db.runs import close_stale_runs, finish_run, last_runs, runs_by_id, start_run
 from db.search import first_of_stories, search_articles
 from db.status import status_snapshot
 from db.tx import write_transaction
 
 __all__ = [
     "clear_failure",
+    "close_stale_runs",
     "find_same_body",
     "first_of_stories",
     "finish_run",

@@ -8,6 +8,8 @@ from typing import Any
 
 from sqlite_utils import Database
 
+from db.tx import write_transaction
+
 
 def get_state(db: Database, key: str, default: str = "") -> str:
     rows = db.execute("SELECT value FROM state WHERE key = ?", [key]).fetchall()
@@ -94,12 +96,23 @@ def add_outbox(db: Database, rows: list[dict[str, Any]]) -> None:
         db["outbox"].insert(row, ignore=True)  # same message to the same address: once
 
 
-def due_outbox(db: Database, now: str, force: bool = False) -> list[dict[str, Any]]:
-    """Pending messages whose backoff has passed (all pending ones when `force`)."""
-    where = "status = 'pending'" + ("" if force else " AND next_attempt_at <= ?")
-    return db.execute_returning_dicts(
-        f"SELECT * FROM outbox WHERE {where} ORDER BY id", [] if force else [now]
-    )
+def claim_due_outbox(db: Database, now: str, lease_until: str, force: bool = False
+                     ) -> list[dict[str, Any]]:  # fmt: skip
+    """Take the messages due now (every pending one when `force`) for sending.
+
+    Claimed rows are 'sending' until `lease_until`, so two processes never send the same
+    row; a row left 'sending' by a process that died is due again once its lease ends.
+    """
+    due = "(status = 'pending'" + ("" if force else " AND next_attempt_at <= :now")
+    due += ") OR (status = 'sending' AND lease_until <= :now)"
+    with write_transaction(db):
+        rows = db.execute_returning_dicts(f"SELECT * FROM outbox WHERE {due} ORDER BY id",
+                                          {"now": now})  # fmt: skip
+        db.execute(
+            f"UPDATE outbox SET status = 'sending', lease_until = :lease WHERE {due}",
+            {"now": now, "lease": lease_until},
+        )
+    return rows
 
 
 def mark_outbox(db: Database, outbox_id: int, **values: Any) -> None:

@@ -44,3 +44,14 @@ def runs_by_id(db: Database, run_ids: list[int]) -> list[dict[str, Any]]:
     return db.execute_returning_dicts(
         f"SELECT * FROM crawl_runs WHERE id IN ({marks}) ORDER BY source", run_ids
     )
+
+
+def close_stale_runs(db: Database, now: str, source: str = "", reason: str = "") -> None:
+    """Mark runs left 'running' (by a crawl that was killed or crashed) as failed."""
+    where = "status = 'running'" + (" AND source = ?" if source else "")
+    with db.atomic():
+        db.execute(
+            f"UPDATE crawl_runs SET status = 'failed', finished_at = ?,"
+            f" last_error = ? WHERE {where}",
+            [now, reason or "interrupted", *([source] if source else [])],
+        )

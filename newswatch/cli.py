@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import click
@@ -42,11 +43,15 @@ def main(ctx: click.Context, config_path: str | None, verbose: int) -> None:
 
 @main.command()
 @click.argument("sources", nargs=-1, metavar="[SOURCE]...")
+@click.option("--service", is_flag=True, hidden=True, help="Run as the service's child.")
 @click.pass_context
-def crawl(ctx: click.Context, sources: tuple[str, ...]) -> None:
-    """Crawl all (or the named) sources once now and store new articles."""
+def crawl(ctx: click.Context, sources: tuple[str, ...], service: bool) -> None:
+    """Crawl all (or the named) sources once now and store new articles.
+
+    Then match the new stories against the alert rules and try every pending alert.
+    """
     from crawler.runner import crawl_sources, run_rows
-    from newswatch.report import print_runs
+    from newswatch.report import print_runs, runs_line
 
     config = _config(ctx)
     try:
@@ -54,11 +59,16 @@ def crawl(ctx: click.Context, sources: tuple[str, ...]) -> None:
     except ConfigError as exc:
         raise UserError(str(exc)) from None
     run_ids = crawl_sources(config, chosen, ctx.obj["log_level"])
-    print_runs(run_rows(config, run_ids))
+    runs = run_rows(config, run_ids)
+    if service:  # the service respects backoff and reads one JSON line
+        click.echo(json.dumps({"summary": runs_line(runs)}))
+        _alert(config, force=False, quiet=True)
+        return
+    print_runs(runs)
     _alert(config, force=True)
 
 
-def _alert(config: Config, force: bool) -> None:
+def _alert(config: Config, force: bool, quiet: bool = False) -> None:
     """Match what is new, then try every pending alert (`force`: whatever its backoff)."""
     import db
     from newswatch.report import print_alerts
@@ -71,7 +81,8 @@ def _alert(config: Config, force: bool) -> None:
         delivered = deliver_pending(archive, config, force=force)
     finally:
         archive.close()
-    print_alerts(matched, delivered, config)
+    if not quiet:
+        print_alerts(matched, delivered, config)
 
 
 @main.command()
@@ -96,6 +107,28 @@ def search(ctx: click.Context, query: str, limit: int, sources: tuple[str, ...])
         print_hits(hits, parsed, config.timezone, "article")
     finally:
         archive.close()
+
+
+@main.command()
+@click.option(
+    "--log-format",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="json: one JSON object per line, for journald and log shippers.",
+)
+@click.pass_context
+def run(ctx: click.Context, log_format: str) -> None:
+    """Run the service: crawl each source on its schedule, send alerts and digests.
+
+    SIGTERM or SIGINT stops it cleanly (a running crawl gets up to 10 s), exit 0.
+    """
+    from newswatch.logs import setup_logging
+    from scheduler.service import Service
+
+    config = _config(ctx)
+    setup_logging(log_format, "DEBUG" if ctx.obj["log_level"] == "DEBUG" else "INFO")
+    ctx.exit(Service(config).run())
 
 
 @main.group()
@@ -139,3 +172,7 @@ def status(ctx: click.Context, as_json: bool) -> None:
         print_status(db.status_snapshot(archive, config), as_json)
     finally:
         archive.close()
+
+
+if __name__ == "__main__":
+    main()

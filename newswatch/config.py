@@ -67,6 +67,7 @@ class CrawlSettings:
     max_page_bytes: int = 10_000_000
     retries: int = 2
     max_attempts: int = 5
+    time_limit: float = 900.0
 
 
 @dataclass(frozen=True)
@@ -253,7 +254,9 @@ class _Reader:
             elif isinstance(default, str):
                 values[name] = self.string(key, value)
             else:
-                minimum = 1 if name in ("concurrency_per_domain", "max_page_bytes") else 0
+                minimum = (
+                    1 if name in ("concurrency_per_domain", "max_page_bytes", "time_limit") else 0
+                )
                 values[name] = self.number(key, value, type(default), minimum)
         return CrawlSettings(**values)
 

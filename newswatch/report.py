@@ -46,6 +46,15 @@ def print_runs(runs: Iterable[dict[str, Any]]) -> None:
     _table(rows)
 
 
+def runs_line(runs: Iterable[dict[str, Any]]) -> str:
+    """One line per crawl for the service log."""
+    return "; ".join(
+        f"{r['source']} {r['status']}: {r['pages']} pages, {r['new_articles']} new,"
+        f" {r['duplicates']} duplicates, errors {_errors(r['errors'])}"
+        for r in runs
+    )
+
+
 def _table(rows: list[tuple[str, ...]]) -> None:
     widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
     for row in rows:

@@ -24,6 +24,7 @@ from newswatch.config import Config, Smtp
 BACKOFF_FIRST = timedelta(minutes=1)
 BACKOFF_MAX = timedelta(hours=1)
 GIVE_UP_AFTER = timedelta(days=3)
+LEASE = timedelta(minutes=10)  # longer than any pass over the outbox takes
 
 
 class TemporaryFailure(Exception):
@@ -138,7 +139,7 @@ def deliver_pending(archive: Database, config: Config, force: bool = False) -> D
     """Send every due outbox row (all pending ones with `force`), recording each outcome."""
     report = DeliveryReport()
     now = datetime.now(UTC)
-    rows = store.due_outbox(archive, _iso(now), force)
+    rows = store.claim_due_outbox(archive, _iso(now), _iso(now + LEASE), force)
     if not rows:
         return report
     transport = transport_for(config)
