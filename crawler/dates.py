@@ -22,6 +22,7 @@ _COMPACT = re.compile(r"\d{8}(?:\d{4}(?:\d{2})?)?")  # YYYYMMDD[HHMM[SS]]
 _RFC822 = re.compile(r"(?:[A-Za-z]{3},\s*)?\d{1,2}\s+[A-Za-z]{3}\s+\d{2,4}\b")
 _YEAR = re.compile(r"(?<!\d)(?:19|20)\d{2}(?!\d)")
 _MIN_YEAR, _MAX_YEAR = 1970, 2100
+_DEFAULT = datetime(2000, 1, 1)  # fields a text leaves out never come from "today"
 # Zone names seen on Korean, Japanese, US and European news sites, as hours from UTC.
 _ZONE_HOURS = {
     "UTC": 0, "GMT": 0, "Z": 0, "UT": 0, "KST": 9, "JST": 9, "CST": -6, "EST": -5, "EDT": -4,
@@ -86,6 +87,9 @@ def _iso(text: str) -> datetime | None:
 def _rfc822(text: str) -> datetime | None:
     if not _RFC822.match(text):
         return None
+    zone = text.rsplit(" ", 1)[-1]
+    if zone.upper() in _ZONE_HOURS:  # email.utils knows US zones only, not "KST"
+        text = f"{text[: -len(zone)]}{_ZONE_HOURS[zone.upper()] * 100:+05d}"
     try:
         return parsedate_to_datetime(text)  # naive when the zone is missing or unknown
     except (TypeError, ValueError, IndexError, OverflowError):
@@ -97,8 +101,8 @@ def _words(text: str) -> datetime | None:
     tokens = text.split()
     for start in range(len(tokens)):
         candidate = " ".join(tokens[start:])
-        if not _YEAR.search(candidate):
-            return None  # without a year dateutil would silently fill in today's
+        if not _YEAR.search(candidate) or len(re.findall(r"\d+", candidate)) < 2:
+            return None  # without a year and a day dateutil would fill in today's
         parsed = _dateutil(candidate)
         if parsed is not None:
             return parsed
@@ -107,7 +111,7 @@ def _words(text: str) -> datetime | None:
 
 def _dateutil(text: str) -> datetime | None:
     try:
-        return dateutil_parser.parse(text, tzinfos=_zone_for_name)
+        return dateutil_parser.parse(text, default=_DEFAULT, tzinfos=_zone_for_name)
     except (ValueError, OverflowError, TypeError):
         return None
 

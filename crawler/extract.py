@@ -127,36 +127,40 @@ def _set(out: Extracted, name: str, value: Any, origin: str) -> None:
         out.origins[name] = origin
 
 
+def _css(page: Selector, css: str) -> list[Selector]:
+    """Nodes matching a configured selector; a broken selector matches nothing."""
+    try:
+        return list(page.css(css)) if css else []
+    except Exception as exc:  # cssselect raises its own error family
+        log.warning("unusable CSS selector %r: %s", css, exc)
+        return []
+
+
 def _drop(page: Selector, exclude: tuple[str, ...]) -> None:
     for css in exclude:
-        for node in page.css(css):
+        for node in _css(page, css):
             if node.root.getparent() is not None:
                 node.root.drop_tree()  # keeps the text that follows the element
 
 
 def _apply_selectors(out: Extracted, page: Selector, selectors: Selectors, timezone: str) -> None:
-    if selectors.title:
-        titles = [_element_text(n.root).replace("\n", " ") for n in page.css(selectors.title)]
-        _set(out, "title", next((t for t in titles if t), ""), "selector")
-    if selectors.published:
-        nodes = page.css(selectors.published)
-        stamps = [n.attrib.get("datetime") or _element_text(n.root) for n in nodes]
-        published = next((d for s in stamps if (d := parse_date(s, timezone))), "")
-        _set(out, "published_at", published, "selector")
-    if selectors.authors:
-        names: list[str] = []
-        for node in page.css(selectors.authors):
-            for line in _element_text(node.root).split("\n"):
-                names.extend(byline_names(line) or re.split(r"\s*(?:,|&|\band\b)\s*", line))
-        _set(out, "authors", plausible_authors(names, ""), "selector")
+    titles = [_element_text(n.root).replace("\n", " ") for n in _css(page, selectors.title)]
+    _set(out, "title", next((t for t in titles if t), ""), "selector")
+    nodes = _css(page, selectors.published)
+    stamps = [n.attrib.get("datetime") or _element_text(n.root) for n in nodes]  # <time datetime>
+    published = next((d for s in stamps if (d := parse_date(s, timezone))), "")
+    _set(out, "published_at", published, "selector")
+    names: list[str] = []
+    for node in _css(page, selectors.authors):
+        for line in _element_text(node.root).split("\n"):
+            names.extend(byline_names(line) or re.split(r"\s*(?:,|&|\band\b)\s*", line))
+    _set(out, "authors", plausible_authors(names, ""), "selector")
 
 
 def _selected_paragraphs(page: Selector, css: str) -> list[str]:
     """The texts of the body elements; a selected container gives its paragraphs."""
-    if not css:
-        return []
     texts: list[str] = []
-    for node in page.css(css):
+    for node in _css(page, css):
         element = node.root
         inner = [] if element.tag in _PARAGRAPH_TAGS else element.xpath(".//p")
         texts.extend(_element_text(e) for e in inner or [element])
@@ -171,9 +175,9 @@ def _fill_generic(out: Extracted, page: Selector, structured: Structured, url: s
     _set(out, "title", structured.title, "structured")
     page_title = " ".join((page.xpath("//title//text()").get() or "").split())
     _set(out, "title", clean_title(page_title, structured.site_names, url), "generic")
-    for xpath in ("(//article//h1 | //main//h1)[1]", "(//h1)[1]"):
-        heading = page.xpath(xpath)
-        _set(out, "title", _element_text(heading[0].root).replace("\n", " ") if heading else "", "generic")
+    headings = page.xpath("(//article//h1 | //main//h1)[1]") or page.xpath("(//h1)[1]")
+    heading = _element_text(headings[0].root).replace("\n", " ") if headings else ""
+    _set(out, "title", heading, "generic")
     _set(out, "published_at", structured.published_at, "structured")
     _set(out, "updated_at", structured.updated_at, "structured")
     _set(out, "authors", plausible_authors(structured.authors, out.language), "structured")
@@ -257,8 +261,9 @@ def _body_containers(page: Selector, selectors: Selectors | None) -> list[Select
     else the element whose direct <p> children hold the most text."""
     if selectors and selectors.body:
         found: dict[int, Selector] = {}
-        for node in page.css(selectors.body):
-            holder = node.xpath("..")[0] if node.root.tag in _PARAGRAPH_TAGS else node
+        for node in _css(page, selectors.body):
+            parents = node.xpath("..") if node.root.tag in _PARAGRAPH_TAGS else []
+            holder = parents[0] if parents else node
             found.setdefault(id(holder.root), holder)
         if found:
             return list(found.values())
@@ -310,7 +315,7 @@ def _element_text(element: HtmlElement) -> str:
                 walker.skip_subtree()
             elif tag in ("br", "lb"):
                 parts.append("\n")
-            elif node.text and tag not in _SKIP_TAGS:
+            elif node.text:
                 parts.append(node.text)
             continue
         if tag in _BLOCK_TAGS:

@@ -94,8 +94,8 @@ def read_structured(page: Selector, url: str, timezone: str) -> Structured:
         updated_at=_first_date([article.get("dateModified")], meta, _UPDATED_META, timezone),
         authors=_ld_names(article.get("author")) or _meta_authors(meta),
         tags=_first_tags(article, meta, data),
-        language=language_code(_ld_text(article.get("inLanguage")))
-        or language_code(_first(meta, ("og:locale", "inlanguage", "content-language"))),
+        language=language_code(_first(meta, ("og:locale", "inlanguage", "content-language")))
+        or language_code(_ld_text(article.get("inLanguage"))),
         images=_images(article, meta, url),
         site_names=site_names,
         article_body=_ld_text(article.get("articleBody"), keep_lines=True),
@@ -243,7 +243,9 @@ def _meta_authors(meta: dict[str, list[str]]) -> list[str]:
     return []
 
 
-def _first_tags(article: dict[str, Any], meta: dict[str, list[str]], data: dict[str, Any]) -> list[str]:
+def _first_tags(
+    article: dict[str, Any], meta: dict[str, list[str]], data: dict[str, Any]
+) -> list[str]:
     keywords = article.get("keywords")
     sources: list[list[str]] = [
         meta.get("article:tag", []),

@@ -157,6 +157,16 @@ class FixtureSite:
             self.routes[path] = route
         return route
 
+    def update(self, path: str, **fields: object) -> Route:
+        """Change fields of an existing route in place, e.g. update("/x", delay=3)."""
+        with self._lock:
+            route = self.routes[path]
+            for name, value in fields.items():
+                if name not in Route.__dataclass_fields__:
+                    raise TypeError(f"Route has no field {name!r}")
+                setattr(route, name, value)
+            return route
+
     def remove(self, path: str) -> None:
         with self._lock:
             self.routes.pop(path, None)

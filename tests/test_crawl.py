@@ -461,6 +461,23 @@ def test_a_server_error_is_retried_on_the_next_crawl(site, write_config, run_cli
     )
 
 
+def test_a_timed_out_page_is_retried_on_the_next_crawl(site, write_config, run_cli):
+    site.update(FLAKY.path, delay=2.5)
+    config = write_config(**NO_FEEDS, crawl={"timeout": 1, "retries": 2})
+    crawl(run_cli, config)
+
+    assert FLAKY.path not in by_path(articles(config), site.base), "it timed out: not stored"
+    assert 1 <= site.count(FLAKY.path) <= 3, f"at most 3 attempts, saw {site.count(FLAKY.path)}"
+    (first,) = runs(config, "yonhap")
+    assert error_count(first) >= 1, f"crawl_runs must count the timeout: {first['errors']!r}"
+
+    site.update(FLAKY.path, delay=0)
+    site.clear_log()
+    crawl(run_cli, config)
+    assert FLAKY.path in by_path(articles(config), site.base), "tried again on the next crawl"
+    assert view_requests(site) == [FLAKY.path], view_requests(site)
+
+
 def test_robots_txt_disallowed_article_is_never_requested(site, write_config, run_cli):
     config = write_config()
     crawl(run_cli, config)

@@ -61,6 +61,11 @@ def test_routes_can_change_while_running_and_requests_are_concurrent() -> None:
         assert fetch(site.url("/x"))[2] == b"two"
         site.remove("/x")
         assert fetch(site.url("/x"))[0] == 404
+        site.set("/y", "y")
+        assert site.update("/y", status=503).status == 503
+        assert fetch(site.url("/y"))[0] == 503
+        with pytest.raises(TypeError):
+            site.update("/y", colour="red")
         site.set("/slow", "slow", delay=0.3)
         results: list[int] = []
         threads = [
