@@ -38,13 +38,17 @@ class RunRecorder:
         }
         pages = stats.get("response_received_count", 0)
         status = "ok" if not errors else ("partial" if pages else "failed")
-        if reason not in ("finished",):
-            status = "failed" if reason != "shutdown" else "interrupted"
-        db.finish_run(
-            self.db, self.run_id, finished_at=utc_now(), status=status, pages=pages,
-            new_articles=stats.get(_PREFIX + "new_articles", 0),
-            duplicates=stats.get(_PREFIX + "duplicates", 0),
-            undated=stats.get(_PREFIX + "undated", 0),
-            errors=errors, last_error=stats.get(_PREFIX + "last_error", ""),
-        )  # fmt: skip
+        if reason != "finished":
+            status = "interrupted" if reason == "shutdown" else "failed"
+        counters = ("new_articles", "duplicates", "undated", "no_body", "links_found")
+        values = {key: stats.get(_PREFIX + key, 0) for key in counters} | {
+            "finished_at": utc_now(),
+            "status": status,
+            "pages": pages,
+            "requests": stats.get("downloader/request_count", 0),
+            "blocked": sum(v for k, v in stats.items() if k.startswith(_PREFIX + "blocked/")),
+            "errors": errors,
+            "last_error": stats.get(_PREFIX + "last_error", ""),
+        }
+        db.finish_run(self.db, self.run_id, values)
         self.db.close()

@@ -8,7 +8,14 @@ from db.articles import (
 )
 from db.connection import open_db
 from db.failures import clear_failure, record_failure, retryable_failures
-from db.runs import close_stale_runs, finish_run, last_runs, runs_by_id, start_run
+from db.runs import (
+    close_stale_runs,
+    finish_run,
+    last_runs,
+    recent_runs,
+    runs_by_id,
+    start_run,
+)
 from db.search import first_of_stories, search_articles
 from db.status import status_snapshot
 from db.tx import write_transaction
@@ -23,6 +30,7 @@ __all__ = [
     "known_urls",
     "last_runs",
     "open_db",
+    "recent_runs",
     "record_failure",
     "retryable_failures",
     "runs_by_id",

@@ -17,16 +17,19 @@ def start_run(db: Database, source: str, started_at: str) -> int:
     return int(table.last_pk)
 
 
-def finish_run(db: Database, run_id: int, *, finished_at: str, status: str, pages: int,
-               new_articles: int, duplicates: int, undated: int, errors: dict[str, int],
-               last_error: str = "") -> None:  # fmt: skip
+def finish_run(db: Database, run_id: int, values: dict[str, Any]) -> None:
+    """Record a run's outcome: status, finished_at and its counters (errors: kind -> count)."""
+    values = values | {"errors": json.dumps(values.get("errors", {}), sort_keys=True)}
     with db.atomic():
-        db["crawl_runs"].update(
-            run_id,
-            {"finished_at": finished_at, "status": status, "pages": pages,
-             "new_articles": new_articles, "duplicates": duplicates, "undated": undated,
-             "errors": json.dumps(errors, sort_keys=True), "last_error": last_error},
-        )  # fmt: skip
+        db["crawl_runs"].update(run_id, values)
+
+
+def recent_runs(db: Database, source: str, limit: int = 10) -> list[dict[str, Any]]:
+    return db.execute_returning_dicts(
+        "SELECT * FROM crawl_runs WHERE source = ? AND status != 'running'"
+        " ORDER BY id DESC LIMIT ?",
+        [source, limit],
+    )
 
 
 def last_runs(db: Database) -> list[dict[str, Any]]:

@@ -77,7 +77,17 @@ def _v2(db: Database) -> None:
     db["state"].create({"key": str, "value": str}, pk="key")
 
 
-MIGRATIONS: tuple[Callable[[Database], None], ...] = (_v1, _v2)
+def _v3(db: Database) -> None:
+    runs = db["crawl_runs"]
+    for column in ("requests", "links_found", "no_body", "blocked"):
+        runs.add_column(column, int, not_null_default=0)
+    db["source_health"].create(
+        {"source": str, "state": str, "reason": str, "last_error": str, "changed_at": str},
+        pk="source",
+    )
+
+
+MIGRATIONS: tuple[Callable[[Database], None], ...] = (_v1, _v2, _v3)
 
 
 def _version(db: Database) -> int:

@@ -60,28 +60,33 @@ def crawl(ctx: click.Context, sources: tuple[str, ...], service: bool) -> None:
         raise UserError(str(exc)) from None
     run_ids = crawl_sources(config, chosen, ctx.obj["log_level"])
     runs = run_rows(config, run_ids)
+    names = [s.name for s in chosen]
     if service:  # the service respects backoff and reads one JSON line
         click.echo(json.dumps({"summary": runs_line(runs)}))
-        _alert(config, force=False, quiet=True)
+        _after_crawl(config, names, force=False, quiet=True)
         return
     print_runs(runs)
-    _alert(config, force=True)
+    _after_crawl(config, names, force=True)
 
 
-def _alert(config: Config, force: bool, quiet: bool = False) -> None:
-    """Match what is new, then try every pending alert (`force`: whatever its backoff)."""
+def _after_crawl(config: Config, names: list[str], force: bool, quiet: bool = False) -> None:
+    """Judge the sources' health, match what is new, then try every pending alert."""
     import db
     from newswatch.report import print_alerts
     from scheduler.alerts import match_new_articles
     from scheduler.delivery import deliver_pending
+    from scheduler.health import check_sources
 
     archive = db.open_db(config.database)
     try:
+        changes = check_sources(archive, config, names)
         matched = match_new_articles(archive, config)
         delivered = deliver_pending(archive, config, force=force)
     finally:
         archive.close()
     if not quiet:
+        for change in changes:
+            click.echo(f"health {change}")
         print_alerts(matched, delivered, config)
 
 

@@ -24,11 +24,13 @@ from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
 import db
+from db.alerts import set_state
 from newswatch.config import Config, Source
 from newswatch.schedule import Schedule
 from scheduler import digests
 from scheduler.alerts import match_new_articles
 from scheduler.delivery import deliver_pending
+from scheduler.health import check_sources
 
 log = logging.getLogger("newswatch")
 STOP_GRACE_SECONDS = 8  # SIGTERM to a crawl, then SIGKILL: all within the promised 10 s
@@ -66,6 +68,7 @@ class Service:
         for signum in (signal.SIGTERM, signal.SIGINT):
             signal.signal(signum, lambda *_: self.stopping.set())
         self.scheduler.start()
+        self._save_next_runs()
         log.info("service started: %d sources, %d rules", len(self.config.sources),
                  len(self.config.alerts.rules))  # fmt: skip
         while not self.stopping.wait(1):
@@ -115,6 +118,7 @@ class Service:
         with self.lock:
             self.children.pop(source.name, None)
         self._record(source, run, proc, outcome, time.monotonic() - started)
+        self._save_next_runs()
 
     def _wait(self, proc: subprocess.Popen[str], limit: float) -> tuple[str, str, str]:
         try:
@@ -141,6 +145,20 @@ class Service:
         archive = db.open_db(self.config.database)
         try:
             db.close_stale_runs(archive, _now(), source.name, reason)
+            check_sources(archive, self.config, [source.name])
+            deliver_pending(archive, self.config)
+        finally:
+            archive.close()
+
+    def _save_next_runs(self) -> None:
+        """Where `newswatch status` finds each source's next run."""
+        archive = db.open_db(self.config.database)
+        try:
+            with db.write_transaction(archive):
+                for job in self.scheduler.get_jobs():
+                    if job.id.startswith("crawl:") and job.next_run_time:
+                        when = job.next_run_time.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+                        set_state(archive, f"next_run:{job.id[6:]}", when)
         finally:
             archive.close()
 
@@ -168,6 +186,13 @@ class Service:
     def _stop(self) -> None:
         log.info("stopping", extra={"source": "-", "run": "-"})
         self.scheduler.shutdown(wait=False)
+        archive = db.open_db(self.config.database)
+        try:
+            with db.write_transaction(archive):
+                for source in self.config.sources:
+                    set_state(archive, f"next_run:{source.name}", "")
+        finally:
+            archive.close()
         with self.lock:
             children = list(self.children.values())
         for proc in children:

@@ -1,0 +1,129 @@
+"""Source health, judged after every run: the monitors Spidermon gives Scrapy Cloud, built in.
+
+A source is `broken` when it yields nothing (no page fetched, no article link found, all
+blocked by robots.txt), `degraded` when what it yields is poor (HTTP errors, 403/429,
+articles without body or date, silence far longer than its usual cadence), else `ok`.
+A change of verdict emails the operator once, through the outbox.
+"""
+
+from __future__ import annotations
+
+import json
+import statistics
+from datetime import UTC, datetime, timedelta
+from email.message import EmailMessage
+from email.policy import SMTP
+from email.utils import formatdate
+from typing import Any
+
+from sqlite_utils import Database
+
+import db
+from db import alerts as store
+from db import health as health_store
+from newswatch.config import Config
+from scheduler.email import header_safe, message_id
+
+POOR_SHARE = 0.3  # of recent articles without body or date
+ERROR_SHARE = 0.5  # of requests that failed
+BLOCKED_SHARE = 0.3  # of requests answered 403 or 429
+MIN_SILENCE = timedelta(hours=6)
+SILENCE_FACTOR = 4  # times the usual gap between new articles
+
+
+def _when(iso: str) -> datetime:
+    return datetime.fromisoformat(iso.replace("Z", "+00:00"))
+
+
+def judge_run(run: dict[str, Any]) -> tuple[str, str]:
+    errors = json.loads(run.get("errors") or "{}")
+    requests = max(run.get("requests") or 0, 1)
+    if run["status"] == "failed" and not run.get("pages"):
+        return "broken", "no page could be fetched" + _last(run)
+    if run.get("pages") and not run.get("links_found"):
+        return "broken", "no article links found on its pages and feeds (has the layout changed?)"
+    if run.get("blocked") and run.get("blocked") >= run.get("links_found", 0) > 0:
+        return "broken", "every article link is blocked by robots.txt"
+    denied = errors.get("http_403", 0) + errors.get("http_429", 0)
+    if denied / requests >= BLOCKED_SHARE:
+        return "degraded", f"{denied} of {requests} requests answered 403 or 429" + _last(run)
+    if sum(errors.values()) / requests >= ERROR_SHARE:
+        return "degraded", f"{sum(errors.values())} of {requests} requests failed" + _last(run)
+    return "ok", ""
+
+
+def _last(run: dict[str, Any]) -> str:
+    return f"; last error: {run['last_error']}" if run.get("last_error") else ""
+
+
+def judge_articles(articles: list[dict[str, Any]], now: datetime) -> tuple[str, str]:
+    if len(articles) >= 5:
+        poor = sum(1 for a in articles if not a["has_body"] or not a["has_date"])
+        if poor / len(articles) > POOR_SHARE:
+            return "degraded", f"{poor} of the last {len(articles)} articles lack a body or date"
+        times = sorted(_when(a["fetched_at"]) for a in articles if a["fetched_at"])
+        gaps = [(b - a).total_seconds() for a, b in zip(times, times[1:], strict=False)]
+        usual = timedelta(seconds=statistics.median(gaps)) if gaps else MIN_SILENCE
+        silent = now - times[-1]
+        if silent > max(MIN_SILENCE, usual * SILENCE_FACTOR):
+            hours = silent.total_seconds() / 3600
+            return "degraded", f"no new article for {hours:.0f} h (usually one every {usual})"
+    return "ok", ""
+
+
+def judge(archive: Database, source: str, now: datetime) -> tuple[str, str, str]:
+    """(state, reason, last error) of a source from its latest run and recent articles."""
+    runs = db.recent_runs(archive, source, 1)
+    if not runs:
+        return "ok", "", ""
+    state, reason = judge_run(runs[0])
+    if state == "ok":
+        recent = health_store.recent_articles(archive, source)
+        state, reason = judge_articles(recent, now)
+    return state, reason, runs[0].get("last_error") or ""
+
+
+def check_sources(archive: Database, config: Config, names: list[str]) -> list[str]:
+    """Judge each source; queue one operator email per change of state. Returns the changes."""
+    changes = []
+    now = datetime.now(UTC)
+    for name in names:
+        with db.write_transaction(archive):
+            state, reason, error = judge(archive, name, now)
+            old = health_store.get_health(archive, name) or {"state": "ok"}
+            if old["state"] == state:
+                continue
+            row = {"source": name, "state": state, "reason": reason, "last_error": error,
+                   "changed_at": now.strftime("%Y-%m-%dT%H:%M:%SZ")}  # fmt: skip
+            health_store.set_health(archive, row)
+            _notify(archive, config, row, old["state"])
+            changes.append(f"{name}: {old['state']} -> {state}")
+    return changes
+
+
+def operator_addresses(config: Config) -> tuple[str, ...]:
+    if config.alerts.operator:
+        return (config.alerts.operator,)
+    return config.alerts.rules[0].to if config.alerts.rules else ()
+
+
+def _notify(archive: Database, config: Config, row: dict[str, Any], old: str) -> None:
+    subject = header_safe(f"[newswatch] source {row['source']}: {old} -> {row['state']}")
+    text = (f"Source {row['source']} is now {row['state']} (was {old}).\n\n"
+            f"Reason: {row['reason'] or 'its last run went well'}\n"
+            f"Last error: {row['last_error'] or '-'}\nSince: {row['changed_at']}\n\n"
+            "Run `newswatch status` for the details.\n")  # fmt: skip
+    sender = config.alerts.smtp.sender if config.alerts.smtp else "newswatch@localhost"
+    mid = message_id(f"health:{row['source']}:{row['state']}:{row['changed_at']}", [])
+    rows = []
+    for to in operator_addresses(config):
+        msg = EmailMessage(policy=SMTP)
+        msg["Subject"], msg["From"], msg["To"] = subject, sender, header_safe(to)
+        msg["Message-ID"], msg["Date"] = mid, formatdate(usegmt=True)
+        msg["Auto-Submitted"] = "auto-generated"
+        msg.set_content(text)
+        rows.append({"rule": f"health:{row['source']}", "recipient": to, "message_id": mid,
+                     "subject": subject, "message": msg.as_string(), "story_ids": [],
+                     "status": "pending", "attempts": 0, "next_attempt_at": row["changed_at"],
+                     "last_error": "", "created_at": row["changed_at"], "sent_at": ""})  # fmt: skip
+    store.add_outbox(archive, rows)
