@@ -41,7 +41,11 @@ class Inbox:
         return "250 OK"
 
     def to(self, address: str) -> list[EmailMessage]:
-        return [m for m, (_, rcpts) in zip(self.messages, self.envelopes) if address in rcpts]
+        return [
+            m
+            for m, (_, rcpts) in zip(self.messages, self.envelopes, strict=True)
+            if address in rcpts
+        ]
 
 
 class SmtpServer:
