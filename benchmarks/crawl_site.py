@@ -274,18 +274,23 @@ def image_path(story: Story) -> str:
     return f"//img7.yna.co.kr/photo/yna/YH/{c[3:7]}/{c[7:9]}/{c[9:11]}/PYH{c[3:]}_P4.jpg"
 
 
+def inline_link(text: str, target: Story, host: str) -> str:
+    """The paragraph with its last sentence as a link to another story, as Yonhap links them."""
+    head, dot, tail = text.rpartition(". ")
+    if not dot:
+        return esc(text)
+    return (
+        f'{esc(head)}. <span class="txt-hyper"><a href="//{host}/view/{target.cid}" '
+        f'target="_blank" title="Opening new web browser window"> {esc(tail)}</a></span>'
+    )
+
+
 def body_html(story: Story, related: Sequence[Story], host: str) -> str:
     """article.story-news: intro, paragraphs, photo and video boxes, (END), related box."""
     intro = [x for x in (story.attn, story.byline) if x]
     parts = ["<p>" + "<br/>".join(esc(x) for x in intro) + "</p>"] if intro else []
     for i, text in enumerate(story.paragraphs):
-        inner = esc(text)
-        if i == 1 and related:
-            link = f"//{host}/view/{related[0].cid}"
-            inner += (
-                f' <span class="txt-hyper"><a href="{link}" target="_blank" '
-                f'title="Opening new web browser window">earlier report</a></span>'
-            )
+        inner = inline_link(text, related[0], host) if i == 1 and related else esc(text)
         parts.append(f"<p> {inner}</p>")
         if i == 1 and story.caption:
             caption = esc(story.caption)
@@ -850,7 +855,9 @@ def read_archive(db_path: Path, site: Site) -> dict[str, int]:
     counts = dict.fromkeys(("rows", "title ok", "published ok", "body exact", "chrome"), 0)
     with sqlite3.connect(f"file:{db_path}?mode=ro", uri=True) as conn:
         rows = conn.execute("SELECT url, title, body, published_at FROM articles").fetchall()
+        stories = conn.execute("SELECT count(DISTINCT story_id) FROM articles").fetchone()[0]
     conn.close()
+    counts["stories"] = stories  # distinct story_id: no two made-up articles are one story
     for url, title, body, published in rows:
         story = expected.get(url.rstrip("/").rsplit("/", 1)[-1])
         counts["rows"] += 1
@@ -975,9 +982,10 @@ def print_details(runs: list[Run], expected: int) -> None:
             print(f"    crawler's own summary: {run.summary}")
         if run.quality:
             q = run.quality
-            print(f"    articles table: {q['rows']} rows (expected {expected}); title ok "
-                  f"{q['title ok']}, published ok {q['published ok']}, body exact "
-                  f"{q['body exact']}, body with page chrome {q['chrome']}")  # fmt: skip
+            print(f"    articles table: {q['rows']} rows (expected {expected}), "
+                  f"{q['stories']} stories; title ok {q['title ok']}, published ok "
+                  f"{q['published ok']}, body exact {q['body exact']}, "
+                  f"body with page chrome {q['chrome']}")  # fmt: skip
 
 
 def print_ratios(runs: dict[str, Run]) -> None:
