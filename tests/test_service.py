@@ -1,4 +1,4 @@
-"""`newswatch run` in a subprocess, on a 1 s schedule against the fixture site and a real SMTP server."""
+"""`newswatch run` in a subprocess on a 1 s schedule, against the fixture site and SMTP."""
 
 from __future__ import annotations
 
