@@ -885,6 +885,7 @@ def last_run_summary(db_path: Path) -> str:
                 "SELECT status, pages, new_articles, duplicates, undated, errors"
                 " FROM crawl_runs ORDER BY id DESC LIMIT 1"
             ).fetchone()
+            matches = conn.execute("SELECT count(*) FROM alert_matches").fetchone()[0]
         conn.close()
     except sqlite3.Error as exc:
         return f"(no crawl_runs: {exc})"
@@ -893,7 +894,7 @@ def last_run_summary(db_path: Path) -> str:
     status, pages, new, dupes, undated, errors = row
     return (
         f"{status}, pages {pages}, new {new}, duplicates {dupes}, undated {undated},"
-        f" errors {errors}"
+        f" errors {errors}; alert matches in the archive {matches}"
     )
 
 

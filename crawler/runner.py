@@ -15,7 +15,7 @@ from newswatch.config import Config, Source
 def crawl_sources(config: Config, sources: tuple[Source, ...], log_level: str) -> list[int]:
     """Crawl `sources` concurrently; returns the ids of their crawl_runs rows."""
     db.open_db(config.database).close()  # migrate once, before the crawlers race to
-    process = CrawlerProcess(scrapy_settings(config, log_level), install_root_handler=True)
+    process = CrawlerProcess(scrapy_settings(config, log_level))
     crawlers = []
     for source in sources:
         crawler = process.create_crawler(NewsSpider)

@@ -23,7 +23,7 @@ def scrapy_settings(config: Config, log_level: str = "WARNING") -> dict[str, Any
         "CONCURRENT_REQUESTS": 16,
         "CONCURRENT_REQUESTS_PER_DOMAIN": crawl.concurrency_per_domain,
         "DOWNLOAD_DELAY": crawl.download_delay,
-        "RANDOMIZE_DOWNLOAD_DELAY": True,
+        "DOWNLOAD_DELAY_JITTER": 0.5,
         "AUTOTHROTTLE_ENABLED": crawl.autothrottle,
         "AUTOTHROTTLE_START_DELAY": max(crawl.download_delay, 1.0),
         "AUTOTHROTTLE_TARGET_CONCURRENCY": float(crawl.concurrency_per_domain),
@@ -39,6 +39,7 @@ def scrapy_settings(config: Config, log_level: str = "WARNING") -> dict[str, Any
         "ITEM_PIPELINES": ITEM_PIPELINES,
         "EXTENSIONS": {"crawler.runs.RunRecorder": 500},
         "LOG_LEVEL": log_level,
+        "LOG_INSTALL_ROOT_HANDLER": True,
         "NEWSWATCH_DATABASE": str(config.database),
         "NEWSWATCH_MAX_ATTEMPTS": crawl.max_attempts,
     }
