@@ -23,7 +23,9 @@ class Article:
     word_count: int = 0
     fetched_at: str = ""
     origins: dict[str, str] = field(default_factory=dict)  # field -> selector|structured|generic
+    version: str = ""  # wire-copy version label from a site profile: "URGENT", "LEAD", "2nd LD"
     # Set by the pipelines.
+    story_key: str = ""  # a site profile's identity of all versions of one filing
     body_hash: str = ""
     signature: bytes = b""
     bands: tuple[int, ...] = ()
@@ -49,4 +51,6 @@ class Article:
             "fetched_at": self.fetched_at,
             "body_hash": self.body_hash,
             "story_id": self.story_id,
+            "version": self.version,
+            "story_key": self.story_key or None,  # NULL keeps the index to keyed articles
         }

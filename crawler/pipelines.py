@@ -10,8 +10,11 @@ from typing import Any
 from scrapy.exceptions import DropItem
 
 import db
+from crawler import stories
 from crawler.items import Article
-from crawler.similarity import Fingerprint, fingerprint, same_story
+from crawler.profiles import get_profile
+from crawler.profiles.base import Profile
+from crawler.similarity import Fingerprint, fingerprint
 
 _SPACES = re.compile(r"[ \t\u00a0\u200b\u3000]+")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -67,10 +70,12 @@ class ValidatePipeline(_StatsPipeline):
 
 
 class DeduplicatePipeline(_StatsPipeline):
-    """Same URL: dropped. Same body on the same site: dropped. Near-identical: same story."""
+    """Same URL: dropped. Same body on the same site: dropped. Same story (by the site
+    profile's story key, an URGENT flash's headline, or near-identical text): same story_id."""
 
     def open_spider(self) -> None:
         self.db = db.open_db(self.crawler.settings["NEWSWATCH_DATABASE"])
+        self.profile = _profile_of(self.crawler)
 
     def close_spider(self) -> None:
         self.db.close()
@@ -86,14 +91,21 @@ class DeduplicatePipeline(_StatsPipeline):
                 raise DropItem(f"same body as {twin['url']}: {item.url}")
         found = fingerprint(f"{item.title}\n\n{item.body}")
         item.signature, item.shingles, item.bands = found.signature, found.shingles, found.bands
-        item.story_id = self.story_of(found)
+        if self.profile and not item.story_key:
+            item.story_key = self.profile.story_key(item.url)
+        item.story_id = self.story_of(item, found)
         return item
 
-    def story_of(self, found: Fingerprint) -> int | None:
-        for candidate in db.similar_candidates(self.db, found.bands):
-            if same_story(found, candidate["signature"], candidate["shingles"] or 0):
-                return candidate["story_id"]
-        return None
+    def story_of(self, item: Article, found: Fingerprint) -> int | None:
+        new = stories.evidence_of(item, found, self.profile)
+        return stories.best_story(new, stories.candidates(self.db, new, found.bands))
+
+
+def _profile_of(crawler: Any) -> Profile | None:
+    """The site profile of the crawler's source, if its config names one."""
+    source = getattr(getattr(crawler, "spider", None), "source", None)
+    name = getattr(source, "profile", "")
+    return get_profile(name) if name else None
 
 
 class StorePipeline(_StatsPipeline):

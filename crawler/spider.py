@@ -18,8 +18,9 @@ from twisted.python.failure import Failure
 import db
 from crawler.discovery import Entry, article_links, feed_entries, next_page, sitemap_entries
 from crawler.errors import classify_failure, is_permanent
-from crawler.extract import extract_article
+from crawler.extract import Extracted, extract_article
 from crawler.items import Article
+from crawler.profiles import get_profile
 from crawler.urls import canonical_url, on_domains
 from newswatch.config import Source
 
@@ -39,6 +40,8 @@ class NewsSpider(scrapy.Spider):
         self.pattern = re.compile(source.article_url_pattern)
         self.allowed_domains = list(source.domains)
         self.scheduled: set[str] = set()
+        # A site profile's parser replaces selectors/generic extraction (config checked the name).
+        self.profile = get_profile(source.profile) if source.profile else None
 
     @classmethod
     def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> NewsSpider:
@@ -127,10 +130,7 @@ class NewsSpider(scrapy.Spider):
             self.record_failure(url, "not_html", permanent=True)
             return
         try:
-            found = extract_article(
-                response.text, response.url, selectors=self.source.selectors,
-                timezone=self.source.timezone,
-            )  # fmt: skip
+            found = self.extract(response.text, response.url)
         except Exception as exc:  # an unparsable page must not stop the crawl
             self.logger.warning("extraction failed for %s: %s", url, exc)
             self.record_failure(url, "unparsable", permanent=False)
@@ -141,7 +141,15 @@ class NewsSpider(scrapy.Spider):
             updated_at=found.updated_at, authors=found.authors, summary=found.summary,
             dateline=found.dateline, language=found.language, tags=found.tags,
             images=found.images, fetched_at=utc_now(), origins=found.origins,
+            version=getattr(found, "version", ""),
         )  # fmt: skip
+
+    def extract(self, html: str, url: str) -> Extracted:
+        """The site profile's parser when the source names one, else selectors/generic."""
+        selectors, timezone = self.source.selectors, self.source.timezone
+        if self.profile:
+            return self.profile.extract(html, url, selectors=selectors, timezone=timezone)
+        return extract_article(html, url, selectors=selectors, timezone=timezone)
 
     def failed(self, failure: Failure) -> None:
         request = failure.request  # type: ignore[attr-defined]

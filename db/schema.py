@@ -87,7 +87,16 @@ def _v3(db: Database) -> None:
     )
 
 
-MIGRATIONS: tuple[Callable[[Database], None], ...] = (_v1, _v2, _v3)
+def _v4(db: Database) -> None:
+    # Site profiles: the version label ("LEAD", "2nd LD") and the identity of all versions of
+    # one filing, looked up by index when an update or a flash arrives (crawler.stories).
+    articles = db["articles"]
+    articles.add_column("version", str, not_null_default="")
+    articles.add_column("story_key", str)
+    articles.create_index(["story_key"])
+
+
+MIGRATIONS: tuple[Callable[[Database], None], ...] = (_v1, _v2, _v3, _v4)
 
 
 def _version(db: Database) -> int:

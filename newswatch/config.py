@@ -293,11 +293,20 @@ class _Reader:
             timezone=tz,
             schedule=self.schedule(f"{key}.schedule", raw.get("schedule", "every 10m"), tz),
             selectors=self.selectors(f"{key}.selectors", raw.get("selectors")),
-            profile=self.string(f"{key}.profile", raw["profile"]) if "profile" in raw else "",
+            profile=self.profile(f"{key}.profile", raw["profile"]) if "profile" in raw else "",
         )
         if not (source.start_urls or source.feeds or source.sitemaps):
             raise self.fail(f"{key}.start_urls", "start_urls, feeds or sitemaps", "none of them")
         return source
+
+    def profile(self, key: str, value: Any) -> str:
+        from crawler.profiles import profile_names  # lazy: lists modules, imports no parser
+
+        name = self.string(key, value)
+        known = profile_names()
+        if name not in known:
+            raise self.fail(key, f"a site profile ({', '.join(known) or 'none installed'})", name)
+        return name
 
     def selectors(self, key: str, raw: Any) -> Selectors | None:
         if raw is None:

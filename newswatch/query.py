@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import cached_property
 
 from db.text import index_text, term_query
 
@@ -33,8 +34,9 @@ class Term:
     text: str
     prefix: bool = False
 
-    @property
+    @cached_property
     def words(self) -> tuple[str, ...]:
+        """The term's index tokens, lower case (computed once: rules are matched often)."""
         return tuple(tokens_of(self.text))
 
 

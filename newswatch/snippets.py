@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from newswatch.query import Term
 
@@ -18,11 +19,17 @@ def _term_pattern(term: Term) -> str:
     return rf"(?<!\w){body}" + (r"\w*" if term.prefix else r"(?!\w)")
 
 
+@lru_cache(maxsize=4096)
+def _pattern(terms: tuple[Term, ...]) -> re.Pattern[str] | None:
+    """One regex for all of a query's terms (compiled once per query)."""
+    patterns = [_term_pattern(t) for t in terms if re.findall(r"\w+", t.text)]
+    return re.compile("|".join(patterns), re.IGNORECASE) if patterns else None
+
+
 def snippet(text: str, terms: list[Term]) -> list[tuple[str, bool]]:
     """The passage around the first match, as (text, highlighted) pieces."""
     text = " ".join(text.split())
-    patterns = [_term_pattern(t) for t in terms if re.findall(r"\w+", t.text)]
-    found = re.compile("|".join(patterns), re.IGNORECASE) if patterns else None
+    found = _pattern(tuple(terms))
     first = found.search(text) if found else None
     start = max(0, (first.start() if first else 0) - SNIPPET_CHARS // 3)
     if start:

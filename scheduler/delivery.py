@@ -7,6 +7,7 @@ crash between the two sends that one message again (same Message-ID) on the next
 from __future__ import annotations
 
 import mailbox
+import re
 import smtplib
 import ssl
 from dataclasses import dataclass, field
@@ -82,7 +83,9 @@ class SmtpTransport:
     def send(self, sender: str, recipient: str, message: str) -> None:
         try:
             self.conn = self.conn or self._connect()
-            self.conn.sendmail(sender, [recipient], message.encode("utf-8"))
+            # SMTP lines end in CRLF; smtplib leaves bytes as they are.
+            wire = re.sub(r"\r\n|\r|\n", "\r\n", message.rstrip("\r\n")) + "\r\n"
+            self.conn.sendmail(sender, [recipient], wire.encode("utf-8"))
         except smtplib.SMTPRecipientsRefused as exc:
             code, reply = exc.recipients.get(recipient, (450, b"refused"))
             raise _by_code(code, reply) from None

@@ -11,8 +11,6 @@ from __future__ import annotations
 import json
 import statistics
 from datetime import UTC, datetime, timedelta
-from email.message import EmailMessage
-from email.policy import SMTP
 from email.utils import formatdate
 from typing import Any
 
@@ -22,7 +20,7 @@ import db
 from db import alerts as store
 from db import health as health_store
 from newswatch.config import Config
-from scheduler.email import header_safe, message_id
+from scheduler.email import header_safe, message_id, new_message, set_headers
 
 POOR_SHARE = 0.3  # of recent articles without body or date
 ERROR_SHARE = 0.5  # of requests that failed
@@ -117,11 +115,10 @@ def _notify(archive: Database, config: Config, row: dict[str, Any], old: str) ->
     mid = message_id(f"health:{row['source']}:{row['state']}:{row['changed_at']}", [])
     rows = []
     for to in operator_addresses(config):
-        msg = EmailMessage(policy=SMTP)
-        msg["Subject"], msg["From"], msg["To"] = subject, sender, header_safe(to)
-        msg["Message-ID"], msg["Date"] = mid, formatdate(usegmt=True)
-        msg["Auto-Submitted"] = "auto-generated"
-        msg.set_content(text)
+        msg = new_message(text)
+        headers = {"Subject": subject, "From": sender, "To": to, "Message-ID": mid,
+                   "Date": formatdate(usegmt=True), "Auto-Submitted": "auto-generated"}  # fmt: skip
+        set_headers(msg, headers)
         rows.append({"rule": f"health:{row['source']}", "recipient": to, "message_id": mid,
                      "subject": subject, "message": msg.as_string(), "story_ids": [],
                      "status": "pending", "attempts": 0, "next_attempt_at": row["changed_at"],

@@ -22,9 +22,9 @@ class TokenDoc:
 
     def __init__(self, title: str, body: str) -> None:
         tokens = [*tokens_of(title), _GAP, *tokens_of(body)]
-        self.positions: dict[str, list[int]] = defaultdict(list)
+        self.positions: dict[str, set[int]] = defaultdict(set)
         for i, token in enumerate(tokens):
-            self.positions[token].append(i)
+            self.positions[token].add(i)
         self.sorted = sorted(self.positions)
 
     def has_prefix(self, prefix: str) -> bool:
@@ -32,7 +32,7 @@ class TokenDoc:
         return i < len(self.sorted) and self.sorted[i].startswith(prefix)
 
     def has_term(self, term: Term) -> bool:
-        words = [w.lower() for w in term.words]
+        words = list(term.words)
         if term.prefix:
             words, last = words[:-1], words[-1]
             if not words:
@@ -44,15 +44,12 @@ class TokenDoc:
 
     def _phrase_at(self, start: int, words: list[str], last_prefix: str) -> bool:
         for offset, word in enumerate(words[1:], start=1):
-            if start + offset not in self._set(word):
+            if start + offset not in self.positions.get(word, ()):
                 return False
         if not last_prefix:
             return True
         after = start + len(words)
         return any(after in self.positions[t] for t in self._prefixed(last_prefix))
-
-    def _set(self, word: str) -> set[int]:
-        return set(self.positions.get(word, ()))
 
     def _prefixed(self, prefix: str) -> list[str]:
         i = bisect.bisect_left(self.sorted, prefix)
@@ -73,17 +70,22 @@ def evaluate(node: Node, doc: TokenDoc) -> bool:
     return any(evaluate(c, doc) for c in node.children)
 
 
-def triggers(node: Node) -> set[str] | None:
-    """Tokens one of which a matching text must contain; None when that can't be said."""
+Trigger = tuple[str, str]  # ("word", token) or ("prefix", start of a token)
+
+
+def triggers(node: Node) -> set[Trigger] | None:
+    """Tokens (or token prefixes) one of which a matching text must contain.
+
+    None when that can't be said (only under NOT, which never stands alone)."""
     if isinstance(node, Term):
-        words = [w.lower() for w in node.words]
+        words = node.words
         if node.prefix and len(words) == 1:
-            return None
-        return {words[0]}
+            return {("prefix", words[0])}
+        return {("word", words[0])}
     if isinstance(node, Not):
         return None
     if isinstance(node, Or):
-        out: set[str] = set()
+        out: set[Trigger] = set()
         for child in node.children:
             sub = triggers(child)
             if sub is None:
@@ -100,26 +102,32 @@ class Matcher:
 
     queries: dict[str, Query]
     by_token: dict[str, tuple[str, ...]]
+    by_prefix: dict[str, tuple[str, ...]]
     always: tuple[str, ...]
 
     @classmethod
     def build(cls, queries: dict[str, Query]) -> Matcher:
-        by_token: dict[str, list[str]] = defaultdict(list)
+        index: dict[Trigger, list[str]] = defaultdict(list)
         always = []
         for name, query in queries.items():
             found = triggers(query.root)
             if found is None:
                 always.append(name)
-            for token in found or ():
-                by_token[token].append(name)
-        return cls(queries, {k: tuple(v) for k, v in by_token.items()}, tuple(always))
+            for trigger in found or ():
+                index[trigger].append(name)
+        by_token = {t: tuple(v) for (kind, t), v in index.items() if kind == "word"}
+        by_prefix = {t: tuple(v) for (kind, t), v in index.items() if kind == "prefix"}
+        return cls(queries, by_token, by_prefix, tuple(always))
 
     def matches(self, title: str, body: str, names: Iterable[str] | None = None) -> list[str]:
         """Names of the queries the text matches (restricted to `names` when given)."""
         doc = TokenDoc(title, body)
         candidates = set(self.always)
-        for token in doc.positions:
-            candidates.update(self.by_token.get(token, ()))
+        for token in doc.positions.keys() & self.by_token.keys():
+            candidates.update(self.by_token[token])
+        for prefix, names_ in self.by_prefix.items():
+            if doc.has_prefix(prefix):
+                candidates.update(names_)
         if names is not None:
             candidates &= set(names)
         return sorted(n for n in candidates if evaluate(self.queries[n].root, doc))
