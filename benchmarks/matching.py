@@ -26,7 +26,28 @@ from newswatch.query import parse_query  # noqa: E402
 from scheduler.alerts import match_new_articles  # noqa: E402
 from scheduler.matching import Matcher, TokenDoc, evaluate  # noqa: E402
 
-SYLLABLES = "ka ri mo su ne ta lo pi gu de an ye ho mi ju sa ko ne ba do".split()
+SYLLABLES = [
+    "ka",
+    "ri",
+    "mo",
+    "su",
+    "ne",
+    "ta",
+    "lo",
+    "pi",
+    "gu",
+    "de",
+    "an",
+    "ye",
+    "ho",
+    "mi",
+    "ju",
+    "sa",
+    "ko",
+    "ne",
+    "ba",
+    "do",
+]
 
 
 def vocabulary(rng: random.Random, size: int) -> list[str]:
@@ -99,7 +120,9 @@ def main() -> None:
     rules = make_rules(rng, vocab, args.rules)
     articles = [make_article(rng, vocab, weights) for _ in range(args.articles)]
     queries = {name: parse_query(q) for name, q in rules.items()}
-    print(f"machine: {platform.processor() or platform.machine()}, Python {platform.python_version()}")
+    print(
+        f"machine: {platform.processor() or platform.machine()}, Python {platform.python_version()}"
+    )
     print(
         f"{len(rules)} rules x {len(articles)} articles (250 words each, Zipf over 20,000 words;"
         " rules on words of rank 100-3000)"
@@ -113,8 +136,12 @@ def main() -> None:
     )
     assert hits == naive, "the indexed matcher must agree with the naive one"
     matches = sum(len(h) for h in hits)
-    print(f"(1) indexed matcher: build {t_build * 1000:.0f} ms, match {t_index:.2f} s, {matches} matches")
-    print(f"(2) naive baseline (tokenizing excluded): {t_naive:.2f} s; ratio {t_index / t_naive:.2f}")
+    print(
+        f"(1) indexed matcher: build {t_build * 1000:.0f} ms, match {t_index:.2f} s, {matches} matches"
+    )
+    print(
+        f"(2) naive baseline (tokenizing excluded): {t_naive:.2f} s; ratio {t_index / t_naive:.2f}"
+    )
 
     with tempfile.TemporaryDirectory() as tmp:
         config = load_config(write_config(Path(tmp), rules))
