@@ -96,8 +96,24 @@ def add_outbox(db: Database, rows: list[dict[str, Any]]) -> None:
         db["outbox"].insert(row, ignore=True)  # same message to the same address: once
 
 
-def claim_due_outbox(db: Database, now: str, lease_until: str, force: bool = False
-                     ) -> list[dict[str, Any]]:  # fmt: skip
+def sending_owners(db: Database) -> set[str]:
+    """Who holds the rows being sent right now (host:pid)."""
+    rows = db.execute("SELECT DISTINCT lease_owner FROM outbox WHERE status = 'sending'")
+    return {row[0] or "" for row in rows}
+
+
+def release_owner(db: Database, owner: str) -> None:
+    """Put back the rows a dead process was sending: they are due again at once."""
+    with write_transaction(db):
+        db.execute(
+            "UPDATE outbox SET status = 'pending', lease_until = '' WHERE status = 'sending'"
+            " AND lease_owner = ?",
+            [owner],
+        )
+
+
+def claim_due_outbox(db: Database, now: str, lease_until: str, owner: str,
+                     force: bool = False) -> list[dict[str, Any]]:  # fmt: skip
     """Take the messages due now (every pending one when `force`) for sending.
 
     Claimed rows are 'sending' until `lease_until`, so two processes never send the same
@@ -109,8 +125,9 @@ def claim_due_outbox(db: Database, now: str, lease_until: str, force: bool = Fal
         rows = db.execute_returning_dicts(f"SELECT * FROM outbox WHERE {due} ORDER BY id",
                                           {"now": now})  # fmt: skip
         db.execute(
-            f"UPDATE outbox SET status = 'sending', lease_until = :lease WHERE {due}",
-            {"now": now, "lease": lease_until},
+            f"UPDATE outbox SET status = 'sending', lease_until = :lease, lease_owner = :owner"
+            f" WHERE {due}",
+            {"now": now, "lease": lease_until, "owner": owner},
         )
     return rows
 
@@ -122,8 +139,12 @@ def mark_outbox(db: Database, outbox_id: int, **values: Any) -> None:
 
 def outbox_summary(db: Database) -> dict[str, Any]:
     counts = dict(db.execute("SELECT status, COUNT(*) FROM outbox GROUP BY status").fetchall())
+    columns = "id, rule, recipient, subject, last_error, attempts, next_attempt_at"
     failed = db.execute_returning_dicts(
-        "SELECT id, rule, recipient, subject, last_error, attempts FROM outbox"
-        " WHERE status = 'failed' ORDER BY id DESC LIMIT 20"
+        f"SELECT {columns} FROM outbox WHERE status = 'failed' ORDER BY id DESC LIMIT 20"
     )
-    return {"counts": counts, "failed": failed}
+    retrying = db.execute_returning_dicts(
+        f"SELECT {columns} FROM outbox WHERE status IN ('pending', 'sending') AND attempts > 0"
+        " ORDER BY id LIMIT 20"
+    )
+    return {"counts": counts, "failed": failed, "retrying": retrying}

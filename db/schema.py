@@ -67,7 +67,7 @@ def _v2(db: Database) -> None:
             "id": int, "rule": str, "recipient": str, "message_id": str, "subject": str,
             "message": str, "story_ids": str, "status": str, "attempts": int,
             "next_attempt_at": str, "last_error": str, "created_at": str, "sent_at": str,
-            "lease_until": str,
+            "lease_until": str, "lease_owner": str,
         },
         pk="id",
         not_null={"rule", "recipient", "message_id", "message", "status"},

@@ -130,3 +130,8 @@ def print_status(snapshot: dict[str, Any], as_json: bool) -> None:
                f"{counts.get('failed', 0)} failed")  # fmt: skip
     for row in outbox["failed"]:
         click.echo(f"  failed: {row['subject']} to {row['recipient']}: {row['last_error']}")
+    for row in outbox["retrying"]:
+        click.echo(
+            f"  pending: {row['subject']} to {row['recipient']}: attempt {row['attempts']}"
+            f" failed ({row['last_error']}); next try {row['next_attempt_at']}"
+        )

@@ -7,7 +7,9 @@ crash between the two sends that one message again (same Message-ID) on the next
 from __future__ import annotations
 
 import mailbox
+import os
 import re
+import socket
 import smtplib
 import ssl
 from dataclasses import dataclass, field
@@ -138,11 +140,37 @@ def _iso(moment: datetime) -> str:
     return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+def _me() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def _alive(owner: str) -> bool:
+    """Whether the process that claimed rows still runs (unknown hosts: assume it does)."""
+    host, _, pid = owner.rpartition(":")
+    if host != socket.gethostname() or not pid.isdigit():
+        return bool(owner)
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _release_dead_senders(archive: Database) -> None:
+    """A sender killed mid-send left rows 'sending': they are due again now, not in 10 min."""
+    for owner in store.sending_owners(archive):
+        if not _alive(owner):
+            store.release_owner(archive, owner)
+
+
 def deliver_pending(archive: Database, config: Config, force: bool = False) -> DeliveryReport:
     """Send every due outbox row (all pending ones with `force`), recording each outcome."""
     report = DeliveryReport()
     now = datetime.now(UTC)
-    rows = store.claim_due_outbox(archive, _iso(now), _iso(now + LEASE), force)
+    _release_dead_senders(archive)
+    rows = store.claim_due_outbox(archive, _iso(now), _iso(now + LEASE), _me(), force)
     if not rows:
         return report
     transport = transport_for(config)

@@ -1,0 +1,163 @@
+"""Mail faults against real SMTP servers on loopback: nothing lost, nothing leaked."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+
+import pytest
+from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import AuthResult
+from smtpserver import Inbox, SmtpServer, free_port
+from test_alerts import add_article, alert_pass, outbox, write_config
+
+import db
+
+SECRET = "hunter2-never-printed"
+
+
+class DropInData(Inbox):
+    """Closes the connection in the middle of DATA, `times` times."""
+
+    def __init__(self, times: int) -> None:
+        super().__init__()
+        self.times = times
+
+    async def handle_DATA(self, server, session, envelope):  # noqa: ANN001
+        if self.times:
+            self.times -= 1
+            server.transport.close()
+            return "421 closing"
+        return await super().handle_DATA(server, session, envelope)
+
+
+def test_connection_dropped_in_the_middle_of_data_is_retried(tmp_path):
+    inbox = DropInData(times=1)
+    controller = Controller(inbox, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    try:
+        config = write_config(tmp_path, controller.port)
+        add_article(config, "https://en.yna.co.kr/view/AEN1", "Allies bolster deterrence")
+        first = alert_pass(config)[1]
+        assert (first.sent, first.retrying) == (0, 1), first
+        assert alert_pass(config)[1].sent == 1
+        assert len(inbox.messages) == 1
+    finally:
+        controller.stop()
+
+
+def test_starttls_required_but_not_offered_sends_nothing_in_clear(tmp_path, smtp_server):
+    config_path = write_config(tmp_path, smtp_server.port).path
+    text = config_path.read_text().replace("security: none", "security: starttls")
+    config_path.write_text(text)
+    from newswatch.config import load_config
+
+    config = load_config(config_path)
+    add_article(config, "https://en.yna.co.kr/view/AEN1", "Allies bolster deterrence")
+    report = alert_pass(config)[1]
+    assert report.retrying == 1 and "does not offer STARTTLS" in report.errors[0], report
+    assert smtp_server.inbox.messages == []
+    assert outbox(config) == [("analyst@example.org", "pending", 1)]
+
+
+class RejectingAuth:
+    def __call__(self, server, session, envelope, mechanism, auth_data):  # noqa: ANN001
+        return AuthResult(success=False, handled=False)
+
+
+def test_the_smtp_password_never_appears_in_errors_status_or_logs(tmp_path, monkeypatch):
+    controller = Controller(
+        Inbox(), hostname="127.0.0.1", port=free_port(), authenticator=RejectingAuth(),
+        auth_require_tls=False,
+    )  # fmt: skip
+    controller.start()
+    try:
+        config = write_config(tmp_path, controller.port)
+        text = config.path.read_text().replace(
+            "timeout: 5}", "timeout: 5, username: nw, password_env: NW_PASSWORD}"
+        )
+        config.path.write_text(text)
+        monkeypatch.setenv("NW_PASSWORD", SECRET)
+        add_article(config, "https://en.yna.co.kr/view/AEN1", "Allies bolster deterrence")
+        env = os.environ | {"NW_PASSWORD": SECRET}
+        crawl = run([sys.executable, "-m", "newswatch.cli", "-v", "--config", str(config.path),
+                     "crawl", "wire"], env)  # fmt: skip
+        status = run([sys.executable, "-m", "newswatch.cli", "--config", str(config.path),
+                      "status", "--json"], env)  # fmt: skip
+    finally:
+        controller.stop()
+    archive = db.open_db(config.database)
+    errors = [r[0] for r in archive.execute("SELECT last_error FROM outbox")]
+    archive.close()
+    assert errors and "535" in errors[0], errors
+    everything = crawl.stdout + crawl.stderr + status.stdout + status.stderr + " ".join(errors)
+    assert SECRET not in everything
+    assert "535" in status.stdout, status.stdout
+
+
+def run(command: list[str], env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(command, capture_output=True, text=True, env=env, timeout=120)
+
+
+class SlowData(Inbox):
+    """Takes the message, then takes its time to answer: a sender killed now is ambiguous."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.received = threading.Event()
+
+    async def handle_DATA(self, server, session, envelope):  # noqa: ANN001
+        import asyncio
+
+        reply = await super().handle_DATA(server, session, envelope)
+        self.received.set()
+        await asyncio.sleep(3)
+        return reply
+
+
+DELIVER = """
+import sys
+from newswatch.config import load_config
+import db
+from scheduler.delivery import deliver_pending
+config = load_config(sys.argv[1])
+deliver_pending(db.open_db(config.database), config, force=True)
+"""
+
+
+def test_kill_9_during_delivery_loses_nothing_and_duplicates_at_most_once(tmp_path):
+    inbox = SlowData()
+    controller = Controller(inbox, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    try:
+        config = write_config(tmp_path, controller.port)
+        add_article(config, "https://en.yna.co.kr/view/AEN1", "Allies bolster deterrence")
+        archive = db.open_db(config.database)
+        from scheduler.alerts import match_new_articles
+
+        match_new_articles(archive, config)
+        archive.close()
+        sender = subprocess.Popen([sys.executable, "-c", DELIVER, str(config.path)])
+        assert inbox.received.wait(30), "the sender never reached DATA"
+        os.kill(sender.pid, signal.SIGKILL)
+        sender.wait(10)
+        assert outbox(config)[0][1] == "sending", "the killed sender left its claim"
+        time.sleep(3.5)
+        report = alert_pass(config)[1]
+        assert report.sent == 1, report
+    finally:
+        controller.stop()
+    subjects = [m["Message-ID"] for m in inbox.messages]
+    assert len(subjects) == 2 and subjects[0] == subjects[1], "one resend, same Message-ID"
+    assert outbox(config) == [("analyst@example.org", "sent", 1)]
+
+
+@pytest.fixture
+def smtp_server():
+    server = SmtpServer().start()
+    yield server
+    server.stop()
