@@ -13,17 +13,16 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Callable
-from copy import deepcopy
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 from urllib.parse import urljoin
 
-import trafilatura
 from lxml import etree
-from lxml.html import HtmlElement, tostring
+from lxml.html import HtmlElement
 from parsel import Selector
 
 from crawler.dates import parse_date
+from crawler.mainbody import main_paragraphs
 from crawler.structured import (
     Structured,
     clean_title,
@@ -47,13 +46,6 @@ _BLOCK_TAGS = frozenset(
     }
 )  # fmt: skip
 _PARAGRAPH_TAGS = frozenset({"p", "h2", "h3", "h4", "li", "blockquote", "pre"})
-# Blocks that are never article text; dropped before trafilatura sees the page.
-_BOILERPLATE_TAGS = ("nav", "aside", "footer", "figure", "figcaption", "form", "iframe")
-_BOILERPLATE_NAME = re.compile(
-    r"(?:^|[\s_-])(?:related|share|sharing|sns|social|most|popular|recommend|newsletter|"
-    r"breadcrumbs?|keywords?|tags|comments?|advert|promo|subscribe)(?:$|[\s_\d-])",
-    re.IGNORECASE,
-)
 
 
 @dataclass
@@ -88,7 +80,7 @@ def extract_article(
         if not clean_wire(paragraphs).paragraphs:  # only a byline and "(END)": not a body
             paragraphs = []
     origin = "selector" if paragraphs else "generic"
-    paragraphs = paragraphs or _safely([], _generic_paragraphs, page, url)
+    paragraphs = paragraphs or _safely([], _generic_paragraphs, page, url, structured)
     if not paragraphs and structured.article_body:
         paragraphs, origin = structured.article_body.split("\n"), "structured"
     _fill_generic(out, page, structured, url)
@@ -204,45 +196,14 @@ def _key(text: str) -> str:
     return " ".join(text.split()).casefold()
 
 
-def _generic_paragraphs(page: Selector, url: str) -> list[str]:
-    """Main text by trafilatura, on a copy of the page without boilerplate blocks."""
-    tree = deepcopy(page.root)
-    _prune_boilerplate(tree)
-    html = tostring(tree, encoding="unicode")
-    document = trafilatura.bare_extraction(
-        html,
-        url=url,
-        include_comments=False,
-        include_tables=False,
-        include_images=False,
-        favor_precision=True,
+def _generic_paragraphs(page: Selector, url: str, structured: Structured) -> list[str]:
+    """Main text of a page without selectors (see crawler.mainbody); the paragraphs of the
+    likeliest container when trafilatura finds none."""
+    headlines = (structured.title, structured.summary)
+    found = main_paragraphs(
+        page.root, url, headlines=headlines, structured_body=structured.article_body
     )
-    body = getattr(document, "body", None)
-    if body is None:
-        return _container_paragraphs(page)
-    texts: list[str] = []
-    for block in body:
-        items = list(block.iter("item")) if block.tag == "list" else [block]
-        texts.extend(_element_text(item) for item in items)
-    return [t for t in texts if t]
-
-
-def _prune_boilerplate(tree: HtmlElement) -> None:
-    """Drops navigation, sidebars, share bars, related boxes and figures from the copy,
-    sparing any block that holds most of the page's paragraph text."""
-    total = _paragraph_chars(tree)
-    for element in list(tree.iter()):
-        if not isinstance(element.tag, str) or element.getparent() is None:
-            continue
-        names = f"{element.get('class', '')} {element.get('id', '')}"
-        charset = element.tag == "meta" and (element.get("charset") or element.get("http-equiv"))
-        boilerplate = element.tag in _BOILERPLATE_TAGS or _BOILERPLATE_NAME.search(names)
-        if charset or (boilerplate and _paragraph_chars(element) <= 0.4 * total):
-            element.drop_tree()
-
-
-def _paragraph_chars(element: HtmlElement) -> int:
-    return sum(len(" ".join(p.text_content().split())) for p in element.iter("p"))
+    return _container_paragraphs(page) if found is None else found
 
 
 def _container_paragraphs(page: Selector) -> list[str]:

@@ -128,27 +128,18 @@ def alerts_by_source(archive: Any, config: Config, after: int) -> dict[str, int]
     from db import alerts as store
 
     rules = [r.name for r in config.alerts.rules if r.digest is None]
-    new: dict[int, str] = {}
-    while batch := store.articles_after(archive, max([after, *new]), limit=5000):
-        new.update((a["id"], a["source"]) for a in batch)
-    stories = {a: s for a, s in _stories(archive, new).items()}
+    new: dict[int, tuple[str, int]] = {}  # article id -> (source, story id)
+    cursor = after
+    while batch := store.articles_after(archive, cursor, limit=5000):
+        new.update((a["id"], (a["source"], a["story_id"])) for a in batch)
+        cursor = batch[-1]["id"]
+    stories = {story for _, story in new.values()}
     counts: Counter[str] = Counter()
-    for rule in rules:
-        if not stories:
-            break
-        for article in store.matched_article(archive, rule, stories.values()).values():
+    for rule in rules if stories else []:
+        for article in store.matched_article(archive, rule, stories).values():
             if article in new:
-                counts[new[article]] += 1
+                counts[new[article][0]] += 1
     return dict(counts)
-
-
-def _stories(archive: Any, articles: dict[int, str]) -> dict[int, int]:
-    """article id -> its story id, for the given articles."""
-    from db import alerts as store
-
-    found = store.story_articles(archive, []) if not articles else {}
-    found = found or {}
-    return found
 
 
 def print_summary(runs: Iterable[dict[str, Any]], alerts: dict[str, int]) -> None:

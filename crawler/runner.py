@@ -12,10 +12,17 @@ from crawler.spider import NewsSpider
 from newswatch.config import Config, Source
 
 
-def crawl_sources(config: Config, sources: tuple[Source, ...], log_level: str) -> list[int]:
-    """Crawl `sources` concurrently; returns the ids of their crawl_runs rows."""
+def crawl_sources(
+    config: Config, sources: tuple[Source, ...], log_level: str, progress: bool = False
+) -> list[int]:
+    """Crawl `sources` concurrently; returns the ids of their crawl_runs rows.
+
+    `progress`: show pages and new articles per source on stderr (crawler.progress).
+    """
     db.open_db(config.database).close()  # migrate once, before the crawlers race to
-    process = CrawlerProcess(scrapy_settings(config, log_level))
+    settings = scrapy_settings(config, log_level)
+    settings["NEWSWATCH_PROGRESS"] = progress
+    process = CrawlerProcess(settings)
     crawlers = []
     for source in sources:
         crawler = process.create_crawler(NewsSpider)

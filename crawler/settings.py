@@ -37,7 +37,7 @@ def scrapy_settings(config: Config, log_level: str = "WARNING") -> dict[str, Any
         "REDIRECT_MAX_TIMES": 5,
         "DNS_TIMEOUT": min(crawl.timeout, 20),
         "ITEM_PIPELINES": ITEM_PIPELINES,
-        "EXTENSIONS": {"crawler.runs.RunRecorder": 500},
+        "EXTENSIONS": {"crawler.runs.RunRecorder": 500, "crawler.progress.Progress": 600},
         "LOG_LEVEL": log_level,
         "LOG_INSTALL_ROOT_HANDLER": True,
         "NEWSWATCH_DATABASE": str(config.database),

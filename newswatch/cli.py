@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
 import click
@@ -51,27 +52,32 @@ def crawl(ctx: click.Context, sources: tuple[str, ...], service: bool) -> None:
     Then match the new stories against the alert rules and try every pending alert.
     """
     from crawler.runner import crawl_sources, run_rows
-    from newswatch.report import print_runs, runs_line
+    from newswatch.report import runs_line
 
     config = _config(ctx)
     try:
         chosen = tuple(config.source(name) for name in sources) or config.sources
     except ConfigError as exc:
         raise UserError(str(exc)) from None
-    run_ids = crawl_sources(config, chosen, ctx.obj["log_level"])
+    run_ids = crawl_sources(config, chosen, ctx.obj["log_level"], progress=not service)
     runs = run_rows(config, run_ids)
     names = [s.name for s in chosen]
     if service:  # the service respects backoff and reads one JSON line
         click.echo(json.dumps({"summary": runs_line(runs)}))
-        _after_crawl(config, names, force=False, quiet=True)
+        _after_crawl(config, names, force=False)
         return
-    print_runs(runs)
-    _after_crawl(config, names, force=True)
+    _after_crawl(config, names, force=True, runs=runs)
 
 
-def _after_crawl(config: Config, names: list[str], force: bool, quiet: bool = False) -> None:
-    """Judge the sources' health, match what is new, then try every pending alert."""
+def _after_crawl(
+    config: Config, names: list[str], force: bool, runs: list[dict[str, Any]] | None = None
+) -> None:
+    """Judge the sources' health, match what is new, then try every pending alert.
+
+    With `runs`, print the summary: the runs with the alerts per source, then the rest.
+    """
     import db
+    from crawler.progress import alerts_by_source, matched_upto, print_summary
     from newswatch.report import print_alerts
     from scheduler.alerts import match_new_articles
     from scheduler.delivery import deliver_pending
@@ -80,11 +86,14 @@ def _after_crawl(config: Config, names: list[str], force: bool, quiet: bool = Fa
     archive = db.open_db(config.database)
     try:
         changes = check_sources(archive, config, names)
+        after = matched_upto(archive)
         matched = match_new_articles(archive, config)
+        alerted = alerts_by_source(archive, config, after) if runs is not None else {}
         delivered = deliver_pending(archive, config, force=force)
     finally:
         archive.close()
-    if not quiet:
+    if runs is not None:
+        print_summary(runs, alerted)
         for change in changes:
             click.echo(f"health {change}")
         print_alerts(matched, delivered, config)
@@ -177,6 +186,45 @@ def status(ctx: click.Context, as_json: bool) -> None:
         print_status(db.status_snapshot(archive, config), as_json)
     finally:
         archive.close()
+
+
+@main.command()
+@click.option(
+    "--dir", "folder", type=click.Path(file_okay=False, path_type=Path), default=None,
+    help="Where to put the demo's config, archive and Maildir (default: a new temp folder).",
+)  # fmt: skip
+def demo(folder: Path | None) -> None:
+    """Try newswatch offline: crawl a bundled sample site once and show an alert.
+
+    Serves a small Yonhap-like sample site on 127.0.0.1, writes a config with two rules,
+    crawls the site, delivers the alerts to a Maildir and prints one. Ignores --config.
+    """
+    from newswatch.demo import DemoError, run_demo
+
+    try:
+        run_demo(folder)
+    except DemoError as exc:
+        raise UserError(str(exc)) from None
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=8001, show_default=True, type=click.IntRange(1, 65535))
+@click.pass_context
+def serve(ctx: click.Context, host: str, port: int) -> None:
+    """Browse and search the archive in a web browser (Datasette), until Ctrl-C.
+
+    Full-text search of title and body in the rules' query language, facets by source and
+    date, links to the original articles.
+    """
+    from newswatch.serve import ServeError
+    from newswatch.serve import serve as run_server
+
+    config = _config(ctx)
+    try:
+        run_server(config, host, port)
+    except ServeError as exc:
+        raise UserError(str(exc)) from None
 
 
 if __name__ == "__main__":

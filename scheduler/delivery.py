@@ -9,8 +9,8 @@ from __future__ import annotations
 import mailbox
 import os
 import re
-import socket
 import smtplib
+import socket
 import ssl
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta

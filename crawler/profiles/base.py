@@ -122,6 +122,10 @@ class Profile:
         """Key prefixes of filings that may be flashes or versions of the same story."""
         return ()
 
+    def sequence(self, key: str) -> tuple[str, int] | None:
+        """(series, number) when the site numbers its filings in order, e.g. per desk and day."""
+        return None
+
     def extract(
         self, html: str, url: str, *, selectors: Selectors | None = None, timezone: str = "UTC"
     ) -> ProfileArticle:

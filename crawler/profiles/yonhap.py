@@ -23,7 +23,7 @@ from crawler.wire import WireCopy, clean_summary, clean_wire
 _ID = re.compile(
     r"/(?:view/)?(?P<family>A[A-Z]{2})(?P<date>\d{8})(?P<serial>\d{4})\d{2}(?P<desk>\d{3})$"
 )
-_KEY = re.compile(r"(?P<family>A[A-Z]{2})(?P<date>\d{8})-(?P<desk>\d{3})-\d{4}")
+_KEY = re.compile(r"(?P<family>A[A-Z]{2})(?P<date>\d{8})-(?P<desk>\d{3})-(?P<serial>\d{4})")
 _CONTENT_DATA = re.compile(r"CONTENT_DATA\s*=\s*JSON\.stringify\(\s*(\{.*?\})\s*\)\s*;", re.DOTALL)
 _SUFFIX = " | Yonhap News Agency"
 _BODY = "article.story-news > p"
@@ -139,3 +139,9 @@ class Yonhap(Profile):
             return ()
         days = (day + timedelta(days=d) for d in (-1, 0, 1))
         return tuple(f"{match['family']}{d:%Y%m%d}-{match['desk']}-" for d in days)
+
+    def sequence(self, key: str) -> tuple[str, int] | None:
+        """("AEN20240312-325", 35): serials count a day's filings, so a flash's story follows
+        it within a few numbers (…0004 URGENT, …0005 URGENT, …0009 LEAD)."""
+        match = _KEY.fullmatch(key)
+        return (f"{match['family']}{match['date']}-{match['desk']}", int(match["serial"])) if match else None
