@@ -88,18 +88,25 @@ def _local(tag: object) -> str:
     return tag.rsplit("}", 1)[-1].lower() if isinstance(tag, str) else ""
 
 
+MAX_RECORDS = 2000  # a feed or sitemap lists the newest first; more is a runaway file
+
+
 def _records(body: bytes) -> Iterable[tuple[str, str, str]]:
-    """(record kind, link, date) for each feed item/entry or sitemap url/sitemap, streamed."""
+    """(record kind, link, date) for the first MAX_RECORDS feed items or sitemap urls."""
     events = lxml.etree.iterparse(
         BytesIO(body), events=("end",), resolve_entities=False, no_network=True,
         load_dtd=False, huge_tree=False, recover=True, remove_comments=True, remove_pis=True,
     )  # fmt: skip
+    seen = 0
     try:
         for _, elem in events:
             kind = _local(elem.tag)
             if kind in _RECORDS:
                 yield kind, *_record_fields(elem)
                 elem.clear()  # keep memory flat on huge feeds
+                seen += 1
+                if seen >= MAX_RECORDS:
+                    return
     except lxml.etree.XMLSyntaxError:
         return
 

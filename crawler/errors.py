@@ -2,19 +2,29 @@
 
 from __future__ import annotations
 
-from scrapy.exceptions import IgnoreRequest
+from scrapy.exceptions import (
+    CannotResolveHostError,
+    DownloadCancelledError,
+    DownloadConnectionRefusedError,
+    DownloadFailedError,
+    DownloadTimeoutError,
+    IgnoreRequest,
+    ResponseDataLossError,
+)
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.internet import error as net
 from twisted.python.failure import Failure
 from twisted.web._newclient import ResponseFailed, ResponseNeverReceived
 
 _NETWORK = (
-    (net.DNSLookupError, "dns"),
-    ((net.TimeoutError, net.TCPTimedOutError), "timeout"),
-    (net.ConnectionRefusedError, "connection_refused"),
+    ((net.DNSLookupError, CannotResolveHostError), "dns"),
+    ((net.TimeoutError, net.TCPTimedOutError, DownloadTimeoutError), "timeout"),
+    ((net.ConnectionRefusedError, DownloadConnectionRefusedError), "connection_refused"),
+    (DownloadCancelledError, "too_large"),  # the download was over max_page_bytes
+    (ResponseDataLossError, "connection_lost"),
     ((net.ConnectionLost, net.ConnectionDone, ResponseFailed, ResponseNeverReceived),
      "connection_lost"),
-    (net.ConnectError, "connection"),
+    ((net.ConnectError, DownloadFailedError), "connection"),
 )  # fmt: skip
 
 
@@ -27,6 +37,10 @@ def classify_failure(failure: Failure) -> str:
             return kind
     if failure.check(IgnoreRequest):
         message = str(failure.value).lower()
+        if "redirect" in message:
+            return "redirect_loop"
+        if "max size" in message or "maxsize" in message or "larger than" in message:
+            return "too_large"
         if "robots" in message:
             return "robots"
         if "offsite" in message:

@@ -37,6 +37,11 @@ def scrapy_settings(config: Config, log_level: str = "WARNING") -> dict[str, Any
         "REDIRECT_MAX_TIMES": 5,
         "DNS_TIMEOUT": min(crawl.timeout, 20),
         "ITEM_PIPELINES": ITEM_PIPELINES,
+        # Above RetryMiddleware (550): sees a 429 before it is retried.
+        "DOWNLOADER_MIDDLEWARES": {
+            "crawler.middlewares.DomainGuardMiddleware": 40,  # before robots.txt is fetched
+            "crawler.middlewares.RetryAfterMiddleware": 560,
+        },
         "EXTENSIONS": {"crawler.runs.RunRecorder": 500, "crawler.progress.Progress": 600},
         "LOG_LEVEL": log_level,
         "LOG_INSTALL_ROOT_HANDLER": True,

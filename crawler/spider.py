@@ -17,6 +17,7 @@ from twisted.python.failure import Failure
 
 import db
 from crawler.discovery import Entry, article_links, feed_entries, next_page, sitemap_entries
+from crawler.encoding import page_text
 from crawler.errors import classify_failure, is_permanent
 from crawler.extract import Extracted, extract_article
 from crawler.items import Article
@@ -86,7 +87,7 @@ class NewsSpider(scrapy.Spider):
                 continue
             self.scheduled.add(url)
             requests.append(scrapy.Request(
-                url, callback=self.parse_article, errback=self.failed,
+                url, callback=self.parse_article, errback=self.failed, dont_filter=True,
                 meta={"kind": "article", "article_url": url, "listed_published": published},
             ))  # fmt: skip
         return requests
@@ -127,10 +128,11 @@ class NewsSpider(scrapy.Spider):
     def parse_article(self, response: Response) -> Iterable[Article]:
         url = response.meta["article_url"]
         if not isinstance(response, TextResponse) or b"html" not in _content_type(response):
+            self.count("errors/not_html")
             self.record_failure(url, "not_html", permanent=True)
             return
         try:
-            found = self.extract(response.text, response.url)
+            found = self.extract(page_text(response), response.url)
         except Exception as exc:  # an unparsable page must not stop the crawl
             self.logger.warning("extraction failed for %s: %s", url, exc)
             self.record_failure(url, "unparsable", permanent=False)

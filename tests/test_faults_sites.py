@@ -1,0 +1,131 @@
+"""Hostile and broken sites: a bad page or a failing site never stops a crawl."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import time
+
+import pytest
+from faultsite import FaultSite, drip, gzip_bomb, page, send, silent
+from fixtures import news_site
+
+GOOD = page("Allies hold deterrence talks", "The allies met in Seoul to discuss deterrence.")
+BROKEN = (
+    b"<html><body><article><h1>Broken markup survives<p>Unclosed paragraph about the port"
+    b" <div><p>Officials said the harbor reopened & ships returned </b></i><<<>>> "
+    + b"<p>More text about the harbor reopening and the ships returning home.</p>"
+    * 4
+)
+CAFE = "Seoul’s “quoted” café reopens in the old district, officials said on Tuesday."
+LAUGHS = b"""<?xml version="1.0"?><!DOCTYPE r [<!ENTITY a "aaaaaaaaaa">
+<!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;"><!ENTITY c "&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;">
+<!ENTITY d "&c;&c;&c;&c;&c;&c;&c;&c;&c;&c;"><!ENTITY e "&d;&d;&d;&d;&d;&d;&d;&d;&d;&d;">]>
+<rss><channel><item><title>&e;</title><link>/view/1</link></item></channel></rss>"""
+XXE = b"""<?xml version="1.0"?><!DOCTYPE r [<!ENTITY x SYSTEM "file:///etc/passwd">]>
+<urlset><url><loc>/view/&x;</loc></url><url><loc>/view/1</loc></url></urlset>"""
+
+
+def huge_feed(items: int) -> bytes:
+    entries = "".join(f"<item><link>/view/{i % 3 + 1}</link></item>" for i in range(items))
+    return f"<rss><channel>{entries}</channel></rss>".encode()
+
+
+def redirect(location: str):
+    return lambda h: send(h, b"", 302, {"Location": location})
+
+
+def rate_limited_once():
+    answered = []
+
+    def handler(h):
+        if not answered:
+            answered.append(1)
+            send(h, b"slow down", 429, {"Retry-After": "2"})
+        else:
+            send(h, page("Rate limits respected", "The ministry said the talks went well."))
+
+    return handler
+
+
+@pytest.fixture
+def hostile():
+    partner = FaultSite("127.0.0.2").start()
+    site = FaultSite().start()
+    partner.static("/view/8", GOOD)
+    routes = {
+        "/view/1": lambda h: send(h, GOOD),
+        "/view/2": lambda h: send(h, b"<html><body>" + b"a" * 50_000_000),
+        "/view/3": lambda h: send(h, gzip_bomb(200), headers={"Content-Encoding": "gzip"}),
+        "/view/4": lambda h: send(h, BROKEN),
+        "/view/5": lambda h: send(h, page("Cafe reopens", CAFE), headers={
+            "Content-Type": "text/html; charset=iso-8859-1"}),  # fmt: skip
+        "/view/6": lambda h: send(h, b"%PDF-1.4 binary", headers={"Content-Type": "application/pdf"}),
+        "/view/7": redirect("/view/7?again=1"),
+        "/view/8": redirect(f"{partner.base}/view/8"),
+        "/view/9": drip,
+        "/view/10": silent,
+        "/view/11": rate_limited_once(),
+        "/view/12": lambda h: send(h, b"\x89PNG\r\n", headers={"Content-Type": "image/png"}),
+        "/robots.txt": lambda h: send(h, b"User-agent: *\nAllow: /\n"),
+        "/feed-laughs.xml": lambda h: send(h, LAUGHS, headers={"Content-Type": "text/xml"}),
+        "/sitemap-xxe.xml": lambda h: send(h, XXE, headers={"Content-Type": "text/xml"}),
+        "/feed-huge.xml": lambda h: send(h, huge_feed(100_000), headers={"Content-Type": "text/xml"}),
+    }  # fmt: skip
+    site.routes.update(routes)
+    links = "".join(f'<a href="/view/{i}">story {i}</a>' for i in range(1, 13))
+    site.static("/news", f"<html><body>{links}</body></html>".encode())
+    yield site, partner
+    site.stop()
+    partner.stop()
+
+
+def config_for(workdir, site):
+    source = {
+        "name": "hostile", "start_urls": [f"{site.base}/news"],
+        "feeds": [f"{site.base}/feed-laughs.xml", f"{site.base}/feed-huge.xml"],
+        "sitemaps": [f"{site.base}/sitemap-xxe.xml"], "article_url_pattern": r"/view/\d+",
+        "schedule": "every 1h",
+    }  # fmt: skip
+    crawl = {"timeout": 3, "max_page_bytes": 1_000_000, "retries": 1, "concurrency_per_domain": 8}
+    return news_site.write_config(
+        workdir / "config.yaml", news_site.config_dict([source], crawl=crawl)
+    )
+
+
+@pytest.mark.slow
+def test_a_hostile_site_never_stops_the_crawl(hostile, workdir, run_cli):
+    site, partner = hostile
+    started = time.monotonic()
+    result = run_cli("crawl", config=config_for(workdir, site))
+    took = time.monotonic() - started
+    assert result.returncode == 0, result.stderr[-2000:]
+    with sqlite3.connect(workdir / "news.db") as conn:
+        stored = {u.rsplit("/", 1)[1]: (t, b) for u, t, b in
+                  conn.execute("SELECT url, title, body FROM articles")}  # fmt: skip
+        errors = json.loads(conn.execute("SELECT errors FROM crawl_runs").fetchone()[0])
+    assert set(stored) == {"1", "4", "5", "11"}, sorted(stored)
+    assert "harbor reopened" in stored["4"][1]
+    charset_ok = CAFE in stored["5"][1]
+    assert errors.get("too_large", 0) >= 2, errors  # 50 MB page, gzip bomb
+    assert errors.get("timeout", 0) >= 2, errors  # drip, silence
+    assert errors.get("not_html", 0) == 2, errors  # PDF, PNG
+    assert errors.get("redirect_loop", 0) == 1, errors
+    assert partner.log == [], "a redirect off the source's domains is never followed"
+    first, second = site.hits("/view/11")[:2]
+    assert second - first >= 1.8, "Retry-After: 2 was honoured"
+    assert took < 60, f"the crawl took {took:.0f} s"
+    assert charset_ok, "a UTF-8 page declared as Latin-1 is read as UTF-8"
+
+
+def test_hostile_xml_is_parsed_without_expansion(hostile, workdir, run_cli):
+    site, _ = hostile
+    for path in ("/view/2", "/view/3", "/view/9", "/view/10"):
+        site.routes.pop(path)  # only the XML here; the slow pages have their own test
+    result = run_cli("crawl", config=config_for(workdir, site))
+    assert result.returncode == 0, result.stderr[-2000:]
+    with sqlite3.connect(workdir / "news.db") as conn:
+        urls = [u for (u,) in conn.execute("SELECT url FROM articles")]
+    assert not any("root:" in u or "aaaaaaaaaa" in u for u in urls), urls
+    assert not [p for _, p in site.log if "passwd" in p or "aaaaaaaaaa" in p]
+    assert len(site.hits("/view/1")) == 1, "100,000 feed items naming 3 URLs: each fetched once"
