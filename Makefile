@@ -13,6 +13,14 @@ $(BIN)/newswatch: pyproject.toml
 
 $(VENV)/.test-extras: $(BIN)/newswatch
 	$(BIN)/pip install --quiet -e '.[test]'
+	@# the browser tests drive Debian's chromium; as root, install it if it is missing
+	@if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    (apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q \
+	      chromium chromium-driver) >/dev/null \
+	    || echo "could not install chromium: the browser tests will be skipped"; \
+	  else echo "chromium is missing (not root): the browser tests will be skipped"; fi; \
+	fi
 	touch $@
 
 setup: $(BIN)/newswatch

@@ -110,7 +110,9 @@ def idle(base: str, seconds: float) -> None:
         time.sleep(seconds)
         cpu = cpu_seconds(proc.pid) - cpu0
         share = cpu / (time.monotonic() - t0) * 100
-        print(f"idle: RSS {rss_mb(proc.pid):.1f} MB, CPU {cpu:.2f} s over {seconds:.0f} s ({share:.2f}%)")
+        print(
+            f"idle: RSS {rss_mb(proc.pid):.1f} MB, CPU {cpu:.2f} s over {seconds:.0f} s ({share:.2f}%)"
+        )
         stop(proc)
 
 
@@ -120,7 +122,9 @@ def main() -> None:
     parser.add_argument("--sources", type=int, default=3)
     parser.add_argument("--idle", type=float, default=30.0)
     args = parser.parse_args()
-    print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}")
+    print(
+        f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
+    )
     with FixtureSite("127.0.0.1") as site:
         news_site.install_yonhap(site)
         idle(site.base, args.idle)

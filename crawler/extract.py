@@ -22,7 +22,7 @@ from lxml.html import HtmlElement
 from parsel import Selector
 
 from crawler.dates import parse_date
-from crawler.mainbody import main_paragraphs
+from crawler.mainbody import main_text
 from crawler.structured import (
     Structured,
     clean_title,
@@ -80,7 +80,8 @@ def extract_article(
         if not clean_wire(paragraphs).paragraphs:  # only a byline and "(END)": not a body
             paragraphs = []
     origin = "selector" if paragraphs else "generic"
-    paragraphs = paragraphs or _safely([], _generic_paragraphs, page, url, structured)
+    if not paragraphs:
+        paragraphs, origin = _safely(([], origin), _generic_paragraphs, page, url, structured)
     if not paragraphs and structured.article_body:
         paragraphs, origin = structured.article_body.split("\n"), "structured"
     _fill_generic(out, page, structured, url)
@@ -196,14 +197,18 @@ def _key(text: str) -> str:
     return " ".join(text.split()).casefold()
 
 
-def _generic_paragraphs(page: Selector, url: str, structured: Structured) -> list[str]:
-    """Main text of a page without selectors (see crawler.mainbody); the paragraphs of the
-    likeliest container when trafilatura finds none."""
-    headlines = (structured.title, structured.summary)
-    found = main_paragraphs(
-        page.root, url, headlines=headlines, structured_body=structured.article_body
+def _generic_paragraphs(page: Selector, url: str, structured: Structured) -> tuple[list[str], str]:
+    """Main text of a page without selectors (see crawler.mainbody), and its origin; the
+    paragraphs of the likeliest container when trafilatura finds none."""
+    found = main_text(
+        page.root,
+        url,
+        headlines=(structured.title, structured.summary),
+        structured_body=structured.article_body,
     )
-    return _container_paragraphs(page) if found is None else found
+    if found is None:
+        return _container_paragraphs(page), "generic"
+    return found.paragraphs, "structured" if found.structured else "generic"
 
 
 def _container_paragraphs(page: Selector) -> list[str]:

@@ -98,7 +98,8 @@ class DeduplicatePipeline(_StatsPipeline):
 
     def story_of(self, item: Article, found: Fingerprint) -> int | None:
         new = stories.evidence_of(item, found, self.profile)
-        return stories.best_story(new, stories.candidates(self.db, new, found.bands))
+        rows = stories.candidates(self.db, new, found.bands)
+        return stories.best_story(new, rows, self.profile)
 
 
 def _profile_of(crawler: Any) -> Profile | None:

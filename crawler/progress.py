@@ -28,7 +28,7 @@ class Board:
     """The progress of every source crawled by this process, rendered as one line."""
 
     def __init__(self, stream: TextIO | None = None) -> None:
-        self.stream = stream or sys.stderr
+        self.stream = stream if stream is not None else sys.stderr
         self.tty = self.stream.isatty()
         self.crawlers: dict[str, Any] = {}  # source -> its crawler (for its live stats)
         self.done: set[str] = set()
@@ -46,11 +46,14 @@ class Board:
 
     def finish(self, source: str) -> None:
         self.done.add(source)
-        if self.done >= set(self.crawlers) and self.loop is not None:
+        if not self.done >= set(self.crawlers):
+            return
+        if self.loop is not None:
             self.loop.stop()
             self.loop = None
-            if self.tty and self.shown:
-                self.write("\r\x1b[K")  # the summary table takes over
+        if self.tty and self.shown:
+            self.write("\r\x1b[K")  # the summary table takes over
+            self.shown = False
 
     def line(self) -> str:
         parts = []

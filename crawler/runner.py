@@ -8,7 +8,7 @@ from scrapy.crawler import CrawlerProcess
 
 import db
 from crawler.settings import scrapy_settings
-from crawler.spider import NewsSpider
+from crawler.spider import NewsSpider, utc_now
 from newswatch.config import Config, Source
 
 
@@ -19,7 +19,12 @@ def crawl_sources(
 
     `progress`: show pages and new articles per source on stderr (crawler.progress).
     """
-    db.open_db(config.database).close()  # migrate once, before the crawlers race to
+    if not sources:
+        return []
+    archive = db.open_db(config.database)  # migrate once, before the crawlers race to
+    for source in sources:  # the caller holds the source's lock: a 'running' run is dead
+        db.close_stale_runs(archive, utc_now(), source.name, "the crawl process died")
+    archive.close()
     settings = scrapy_settings(config, log_level)
     settings["NEWSWATCH_PROGRESS"] = progress
     process = CrawlerProcess(settings)

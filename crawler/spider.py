@@ -49,6 +49,10 @@ class NewsSpider(scrapy.Spider):
         spider = super().from_crawler(crawler, *args, **kwargs)
         spider.db = db.open_db(crawler.settings["NEWSWATCH_DATABASE"])
         spider.max_attempts = crawler.settings.getint("NEWSWATCH_MAX_ATTEMPTS")
+        # After a crawl that did not finish, its later list pages may hold articles it never
+        # reached even though page 1 is all stored: walk every page this time.
+        last = db.recent_runs(spider.db, spider.source.name, 1)
+        spider.resume = bool(last) and last[0]["status"] not in ("ok", "partial")
         return spider
 
     def count(self, key: str, n: int = 1) -> None:
@@ -103,7 +107,7 @@ class NewsSpider(scrapy.Spider):
         yield from requests
         page = response.meta["page"]
         # A page with nothing unseen means the rest of the list is older still: stop.
-        if requests and page < self.source.max_list_pages:
+        if (requests or self.resume) and page < self.source.max_list_pages:
             url = next_page(response.selector, response.url, page)
             if url and on_domains(url, self.source.domains):
                 yield self.page_request(url, "list", page=page + 1)

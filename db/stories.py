@@ -1,20 +1,21 @@
 """Story lookups for the deduplicating pipeline: every one an index lookup, never a scan.
 
-Candidates come with the columns crawler.stories needs to decide (title, the body's start,
-times, version, key, MinHash signature), so one query per kind of evidence is enough.
+Candidates come with the columns crawler.stories needs to decide (title, body, times,
+version, key, MinHash signature), so one query per kind of evidence is enough; every kind is
+bounded by its LIMIT, whatever the size of the archive.
 """
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable
 from typing import Any
 
 from sqlite_utils import Database
 
-LEAD_CHARS = 1500  # the title and first paragraphs are what a flash is compared with
 _COLUMNS = (
-    "a.id, a.story_id, a.source, a.url, a.title, a.published_at, a.dateline, a.version,"
-    f" a.story_key, a.signature, a.shingles, substr(a.body, 1, {LEAD_CHARS}) AS lead"
+    "a.id, a.story_id, a.source, a.url, a.title, a.body, a.published_at, a.dateline, a.version,"
+    " a.story_key, a.signature, a.shingles"
 )
 
 
@@ -42,15 +43,21 @@ def in_key_ranges(
     return rows
 
 
-def sharing_bands(db: Database, bands: Iterable[int], limit: int = 50) -> list[dict[str, Any]]:
-    """Articles sharing at least one MinHash LSH band, most shared first (band index)."""
-    bands = list(bands)
-    if not bands:
+def sharing_bands(
+    db: Database, bands: Iterable[int], limit: int = 50, per_band: int = 100
+) -> list[dict[str, Any]]:
+    """Articles sharing MinHash LSH bands, most shared first. Each band's posting list is read
+    newest first and at most `per_band` deep: a background paragraph repeated for years makes
+    some bands hot, and a true copy shares many bands, so it is still found by the others."""
+    counts: Counter[int] = Counter()
+    sql = "SELECT article_id FROM article_bands WHERE band = ? ORDER BY article_id DESC LIMIT ?"
+    for band in set(bands):
+        counts.update(row[0] for row in db.execute(sql, [band, per_band]))
+    ids = [i for i, _ in sorted(counts.items(), key=lambda item: (-item[1], item[0]))[:limit]]
+    if not ids:
         return []
-    marks = ",".join("?" * len(bands))
-    sql = (
-        f"SELECT {_COLUMNS}, COUNT(*) AS shared FROM article_bands b"
-        f" JOIN articles a ON a.id = b.article_id WHERE b.band IN ({marks})"
-        " GROUP BY a.id ORDER BY shared DESC, a.id LIMIT ?"
+    marks = ",".join("?" * len(ids))
+    rows = db.execute_returning_dicts(
+        f"SELECT {_COLUMNS} FROM articles a WHERE a.id IN ({marks})", ids
     )
-    return db.execute_returning_dicts(sql, [*bands, limit])
+    return sorted(rows, key=lambda row: (-counts[row["id"]], row["id"]))

@@ -51,6 +51,7 @@ def crawl(ctx: click.Context, sources: tuple[str, ...], service: bool) -> None:
 
     Then match the new stories against the alert rules and try every pending alert.
     """
+    from crawler.locks import holder, source_locks
     from crawler.runner import crawl_sources, run_rows
     from newswatch.report import runs_line
 
@@ -59,7 +60,12 @@ def crawl(ctx: click.Context, sources: tuple[str, ...], service: bool) -> None:
         chosen = tuple(config.source(name) for name in sources) or config.sources
     except ConfigError as exc:
         raise UserError(str(exc)) from None
-    run_ids = crawl_sources(config, chosen, ctx.obj["log_level"], progress=not service)
+    with source_locks(config.database, [s.name for s in chosen]) as (locked, busy):
+        for name in busy:  # two crawls of one source would fetch and store the same pages
+            pid = holder(config.database, name)
+            click.echo(f"{name}: another crawl of this source is running (pid {pid}); skipped")
+        chosen = tuple(s for s in chosen if s.name in locked)
+        run_ids = crawl_sources(config, chosen, ctx.obj["log_level"], progress=not service)
     runs = run_rows(config, run_ids)
     names = [s.name for s in chosen]
     if service:  # the service respects backoff and reads one JSON line
@@ -209,7 +215,10 @@ def demo(folder: Path | None) -> None:
 
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
-@click.option("--port", default=8001, show_default=True, type=click.IntRange(1, 65535))
+@click.option(
+    "--port", default=8001, show_default=True, type=click.IntRange(1, 65535),
+    help="Port to listen on.",
+)  # fmt: skip
 @click.pass_context
 def serve(ctx: click.Context, host: str, port: int) -> None:
     """Browse and search the archive in a web browser (Datasette), until Ctrl-C.
@@ -225,6 +234,31 @@ def serve(ctx: click.Context, host: str, port: int) -> None:
         run_server(config, host, port)
     except ServeError as exc:
         raise UserError(str(exc)) from None
+
+
+@main.group()
+def sources() -> None:
+    """Configured sources."""
+
+
+@sources.command("check")
+@click.argument("name")
+@click.pass_context
+def sources_check(ctx: click.Context, name: str) -> None:
+    """Show what a crawl of source NAME would find and extract, storing nothing.
+
+    Fetches its start pages, feeds and sitemaps (robots.txt obeyed), lists the links that
+    match article_url_pattern and some that do not, extracts the newest article and prints
+    each field with where it came from: a selector, structured data or the generic extractor.
+    """
+    from newswatch.sources_check import check_source
+
+    config = _config(ctx)
+    try:
+        source = config.source(name)
+    except ConfigError as exc:
+        raise UserError(str(exc)) from None
+    check_source(config, source)
 
 
 if __name__ == "__main__":

@@ -9,6 +9,8 @@ from newswatch.query import Term
 
 _HANGUL = re.compile(r"[\uac00-\ud7a3]")
 SNIPPET_CHARS = 240
+# Direction overrides and zero-width characters can disguise text in a mail client.
+_INVISIBLE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]")
 
 
 def _term_pattern(term: Term) -> str:
@@ -28,7 +30,7 @@ def _pattern(terms: tuple[Term, ...]) -> re.Pattern[str] | None:
 
 def snippet(text: str, terms: list[Term]) -> list[tuple[str, bool]]:
     """The passage around the first match, as (text, highlighted) pieces."""
-    text = " ".join(text.split())
+    text = " ".join(_INVISIBLE.sub("", text).split())
     found = _pattern(tuple(terms))
     first = found.search(text) if found else None
     start = max(0, (first.start() if first else 0) - SNIPPET_CHARS // 3)

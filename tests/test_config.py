@@ -102,3 +102,84 @@ def test_a_malformed_rule_query_names_the_rule_and_the_position(tmp_path):
     message = str(caught.value)
     assert "alerts.rules[0].query" in message and "'deterrence'" in message, message
     assert "position 12" in message, message
+
+
+FULL = {
+    "database": "news.db",
+    "timezone": "Asia/Seoul",
+    "crawl": {
+        "user_agent": "ua", "obey_robots_txt": True, "concurrency_per_domain": 2,
+        "download_delay": 0.5, "autothrottle": True, "timeout": 10, "max_page_bytes": 1000,
+        "retries": 1, "max_attempts": 3, "time_limit": 60,
+    },
+    "sources": [{
+        "name": "yonhap", "start_urls": ["https://en.yna.co.kr/news/1"],
+        "feeds": ["https://en.yna.co.kr/RSS/news.xml"], "sitemaps": [],
+        "article_url_pattern": "/view/AEN", "max_list_pages": 2, "timezone": "Asia/Seoul",
+        "schedule": "every 5m",
+        "selectors": {"title": "h1", "body": "p", "published": "time", "authors": ".by",
+                      "exclude": [".ad"]},
+    }],
+    "alerts": {
+        "smtp": {"host": "mail", "port": 25, "security": "none", "username": "u",
+                 "password_env": "PW", "from": "a@b.c", "timeout": 5},
+        "operator": "ops@example.org",
+        "rules": [{"name": "r", "query": "missile", "to": ["a@example.org"], "sources": ["yonhap"],
+                   "digest": "0 8 * * *"}],
+    },
+}  # fmt: skip
+
+
+def _paths(value, path=""):
+    """Every key path of a config, with its value."""
+    if isinstance(value, dict):
+        for key, sub in value.items():
+            yield from _paths(sub, f"{path}.{key}" if path else key)
+    elif isinstance(value, list) and value and isinstance(value[0], dict):
+        for i, sub in enumerate(value):
+            yield from _paths(sub, f"{path}[{i}]")
+    if path:
+        yield path, value
+
+
+def _wrong(value):
+    if isinstance(value, bool):
+        return "maybe"
+    if isinstance(value, (int, float)):
+        return "many"
+    if isinstance(value, dict):
+        return "not a mapping"
+    return 12345  # for a string, and for a list (a lone string is a list of one)
+
+
+def _replaced(config, path, new):
+    import copy
+
+    config = copy.deepcopy(config)
+    target, parts = config, path.replace("]", "").replace("[", ".").split(".")
+    for part in parts[:-1]:
+        target = target[int(part)] if part.isdigit() else target[part]
+    target[int(parts[-1]) if parts[-1].isdigit() else parts[-1]] = new
+    return config
+
+
+def test_the_full_config_loads(tmp_path):
+    import yaml
+
+    path = tmp_path / "config.yaml"
+    path.write_text(yaml.safe_dump(FULL))
+    assert load_config(path).alerts.smtp.port == 25
+
+
+@pytest.mark.parametrize("path", [p for p, _ in _paths(FULL)])
+def test_every_key_rejects_a_wrong_type(tmp_path, path):
+    import yaml
+
+    value = dict(_paths(FULL))[path]
+    file = tmp_path / "config.yaml"
+    file.write_text(yaml.safe_dump(_replaced(FULL, path, _wrong(value))))
+    with pytest.raises(ConfigError) as caught:
+        load_config(file)
+    message = str(caught.value)
+    assert path in message or path.rsplit(".", 1)[0] in message, message
+    assert str(file) in message and "\n" not in message

@@ -26,6 +26,11 @@ XXE = b"""<?xml version="1.0"?><!DOCTYPE r [<!ENTITY x SYSTEM "file:///etc/passw
 <urlset><url><loc>/view/&x;</loc></url><url><loc>/view/1</loc></url></urlset>"""
 
 
+XML = {"Content-Type": "text/xml"}
+PDF = {"Content-Type": "application/pdf"}
+LATIN1 = {"Content-Type": "text/html; charset=iso-8859-1"}
+
+
 def huge_feed(items: int) -> bytes:
     entries = "".join(f"<item><link>/view/{i % 3 + 1}</link></item>" for i in range(items))
     return f"<rss><channel>{entries}</channel></rss>".encode()
@@ -58,9 +63,8 @@ def hostile():
         "/view/2": lambda h: send(h, b"<html><body>" + b"a" * 50_000_000),
         "/view/3": lambda h: send(h, gzip_bomb(200), headers={"Content-Encoding": "gzip"}),
         "/view/4": lambda h: send(h, BROKEN),
-        "/view/5": lambda h: send(h, page("Cafe reopens", CAFE), headers={
-            "Content-Type": "text/html; charset=iso-8859-1"}),  # fmt: skip
-        "/view/6": lambda h: send(h, b"%PDF-1.4 binary", headers={"Content-Type": "application/pdf"}),
+        "/view/5": lambda h: send(h, page("Cafe reopens", CAFE), headers=LATIN1),
+        "/view/6": lambda h: send(h, b"%PDF-1.4 binary", headers=PDF),
         "/view/7": redirect("/view/7?again=1"),
         "/view/8": redirect(f"{partner.base}/view/8"),
         "/view/9": drip,
@@ -68,10 +72,10 @@ def hostile():
         "/view/11": rate_limited_once(),
         "/view/12": lambda h: send(h, b"\x89PNG\r\n", headers={"Content-Type": "image/png"}),
         "/robots.txt": lambda h: send(h, b"User-agent: *\nAllow: /\n"),
-        "/feed-laughs.xml": lambda h: send(h, LAUGHS, headers={"Content-Type": "text/xml"}),
-        "/sitemap-xxe.xml": lambda h: send(h, XXE, headers={"Content-Type": "text/xml"}),
-        "/feed-huge.xml": lambda h: send(h, huge_feed(100_000), headers={"Content-Type": "text/xml"}),
-    }  # fmt: skip
+        "/feed-laughs.xml": lambda h: send(h, LAUGHS, headers=XML),
+        "/sitemap-xxe.xml": lambda h: send(h, XXE, headers=XML),
+        "/feed-huge.xml": lambda h: send(h, huge_feed(100_000), headers=XML),
+    }
     site.routes.update(routes)
     links = "".join(f'<a href="/view/{i}">story {i}</a>' for i in range(1, 13))
     site.static("/news", f"<html><body>{links}</body></html>".encode())

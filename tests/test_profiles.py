@@ -27,6 +27,7 @@ from crawler.urls import canonical_url
 from newswatch.config import ConfigError, load_config
 
 GOLDEN = Path(__file__).parent / "golden"
+YNA = "https://en.yna.co.kr/view/"
 REGENERATE = os.environ.get("NEWSWATCH_REGENERATE") == "1"
 HOW_TO_REGENERATE = (
     "if the change is deliberate, regenerate the expected files with\n"
@@ -71,7 +72,9 @@ def test_golden(name: str, page: Path) -> None:
         expected_file.write_text(text, encoding="utf-8")
         return
     where = f"{page.relative_to(GOLDEN.parent)}"
-    assert expected_file.exists(), f"{where} has no expected {expected_file.name}: {HOW_TO_REGENERATE}"
+    assert expected_file.exists(), (
+        f"{where} has no expected {expected_file.name}: {HOW_TO_REGENERATE}"
+    )
     expected = json.loads(expected_file.read_text(encoding="utf-8"))
     assert got == expected, (
         f"profile {name!r} extracts {where} differently from {expected_file.name}:\n"
@@ -150,7 +153,7 @@ def test_version_labels(title: str, version: str, headline: str) -> None:
     ("url", "key"),
     [
         ("https://en.yna.co.kr/view/AEN20230301003800320", "AEN20230301-320-0038"),
-        ("https://en.yna.co.kr/view/AEN20230301003851320?section=news&input=rss", "AEN20230301-320-0038"),
+        (YNA + "AEN20230301003851320?section=news&input=rss", "AEN20230301-320-0038"),
         ("https://m-en.yna.co.kr/view/AEN20230301003852320", "AEN20230301-320-0038"),
         ("https://yna.kr/AEN20230301003853320", "AEN20230301-320-0038"),
         ("http://127.0.0.1:8080/view/AEN20230301000400320", "AEN20230301-320-0004"),
@@ -176,7 +179,7 @@ def test_profile_falls_back_to_generic_extraction_for_what_it_cannot_read() -> N
         '<html lang="en"><head><title>Allies agree on drills | Yonhap News Agency</title>'
         '<meta property="article:published_time" content="2023-03-01T14:20:00+09:00"></head>'
         "<body><main><h1>Allies agree on drills</h1><div class='text'>"
-        + "".join(f"<p>Paragraph {i} of a page in an unknown layout, long enough.</p>" for i in range(6))
+        + "".join(f"<p>Paragraph {i} of a page in an unknown layout, long.</p>" for i in range(6))
         + "</div></main></body></html>"
     )  # fmt: skip
     got = get_profile("yonhap").extract(html, "https://en.yna.co.kr/view/AEN20230301003800320")
@@ -206,7 +209,9 @@ def test_yonhap_feed_shapes_give_article_urls_with_their_story_keys() -> None:
     site = type("Site", (), {"netloc": "en.yna.co.kr", "pages": {}})()
     site.set = lambda path, body, **_: site.pages.__setitem__(path, body)
     ns.install_yonhap(site)
-    entries = feed_entries(site.pages["/RSS/news.xml"].encode(), "https://en.yna.co.kr/", "Asia/Seoul")
+    entries = feed_entries(
+        site.pages["/RSS/news.xml"].encode(), "https://en.yna.co.kr/", "Asia/Seoul"
+    )
     yonhap = get_profile("yonhap")
     got = {canonical_url(e.url): (e.published_at, yonhap.story_key(e.url)) for e in entries}
     feed_only, lead = (f"http://en.yna.co.kr{s.path}" for s in (ns.FEED_ONLY, ns.LEAD_UPDATE))
@@ -224,7 +229,9 @@ def test_crawl_with_the_yonhap_profile(site, write_config, run_cli) -> None:
     assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-3000:]
     with closing(sqlite3.connect(config.parent / "news.db")) as con:
         con.row_factory = sqlite3.Row
-        rows = {r["url"].split("/view/")[-1]: dict(r) for r in con.execute("select * from articles")}
+        rows = {
+            r["url"].split("/view/")[-1]: dict(r) for r in con.execute("select * from articles")
+        }
     lead, original = rows[ns.LEAD_UPDATE.cid], rows[ns.LEAD_ORIGINAL.cid]
     assert (lead["version"], original["version"]) == ("LEAD", "")
     assert lead["story_key"] == original["story_key"] == "AEN20230301-320-0038"
@@ -234,5 +241,8 @@ def test_crawl_with_the_yonhap_profile(site, write_config, run_cli) -> None:
         assert (row["title"], row["body"]) == (story.headline, story.body), story.cid
         assert json.loads(row["authors"]) == story.authors, story.cid
     sample = rows[ns.SAMPLE_CID]
-    assert sample["dateline"] == "WASHINGTON, Jan. 31" and sample["published_at"] == "2023-01-31T17:35:11Z"
+    assert (
+        sample["dateline"] == "WASHINGTON, Jan. 31"
+        and sample["published_at"] == "2023-01-31T17:35:11Z"
+    )
     assert len({r["story_id"] for r in rows.values()}) == len(rows) - 1, "only the LEAD joins"

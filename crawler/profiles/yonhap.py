@@ -144,4 +144,8 @@ class Yonhap(Profile):
         """("AEN20240312-325", 35): serials count a day's filings, so a flash's story follows
         it within a few numbers (…0004 URGENT, …0005 URGENT, …0009 LEAD)."""
         match = _KEY.fullmatch(key)
-        return (f"{match['family']}{match['date']}-{match['desk']}", int(match["serial"])) if match else None
+        return (
+            (f"{match['family']}{match['date']}-{match['desk']}", int(match["serial"]))
+            if match
+            else None
+        )

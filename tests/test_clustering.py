@@ -1,0 +1,183 @@
+"""Story clustering: a labelled set of article pairs measured through the real pipelines, and
+end-to-end runs that store versions, flashes and reprints of one story on a real database.
+
+Each pair gets a fresh SQLite archive: the older article goes through Normalize, Validate,
+Deduplicate and Store, then the newer one; "same story" means the newer got the older's
+story_id. So candidate lookup (story key, the desk's key ranges, LSH bands) is measured too.
+Run with `pytest -s tests/test_clustering.py` to see precision and recall.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from contextlib import closing
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
+
+import pytest
+from fixtures import story_corpus as m
+from fixtures import story_corpus_more as w
+from fixtures.story_corpus import Doc
+
+from crawler.items import Article
+from crawler.pipelines import (
+    DeduplicatePipeline,
+    NormalizePipeline,
+    StorePipeline,
+    ValidatePipeline,
+)
+from crawler.profiles.base import split_version
+from crawler.wire import find_dateline
+from newswatch.config import Source
+
+GOAL = 0.95
+SAME = [  # (newer, older): one story
+    (m.M1_LEAD, m.M1_ORIG), (m.M1_2LD, m.M1_ORIG), (m.M1_2LD, m.M1_LEAD),
+    (m.M1_ORIG, m.M1_LEAD), (m.M1_ORIG, m.M1_FLASH), (m.M1_FLASH, m.M1_ORIG),
+    (m.M1_FLASH, m.M1_LEAD), (m.M1_LEAD, m.M1_FLASH), (m.M1_FLASH2, m.M1_2LD),
+    (m.M1_FLASH2, m.M1_LEAD), (m.M1_PARTNER, m.M1_LEAD), (m.M1_PARTNER, m.M1_2LD),
+    (m.M4, m.M4_FLASH), (m.M5_FLASH, m.M5_ORIG), (m.M5_ORIG, m.M5_FLASH),
+    (w.A1_LEAD, w.A1_ORIG), (w.A1_PARTNER, w.A1_LEAD), (w.A1_PARTNER2, w.A1_ORIG),
+    (w.A1_PARTNER, w.A1_PARTNER2), (w.E1_LEAD, w.E1_ORIG), (w.E1_PARTNER, w.E1_ORIG),
+    (w.E1_PARTNER, w.E1_LEAD), (w.E1_FLASH, w.E1_ORIG), (w.E1_ORIG, w.E1_FLASH),
+    (w.D1_LEAD, w.D1_ORIG), (w.SYN_PARTNER, w.SYN),
+]  # fmt: skip
+DIFFERENT = [  # same topic, often the same words: different stories
+    (m.M2_ORIG, m.M1_ORIG), (m.M2_ORIG, m.M1_LEAD), (m.M2_FLASH, m.M1_FLASH),
+    (m.M2_FLASH, m.M1_ORIG), (m.M2_PARTNER, m.M1_ORIG), (m.M2_PARTNER, m.M1_PARTNER),
+    (m.M2_ORIG, m.M1_PARTNER), (m.M3, m.M1_FLASH), (m.M1_FLASH, m.M3), (m.M3, m.M1_LEAD),
+    (m.M4, m.M1_FLASH), (m.M4_FLASH, m.M1_ORIG), (m.M4_FLASH, m.M1_FLASH),
+    (m.M5_FLASH, m.M1_ORIG), (m.M1_FLASH, m.M5_ORIG), (m.M5_ORIG, m.M1_LEAD),
+    (w.A2, w.A1_ORIG), (w.A2, w.A1_PARTNER), (w.A3, w.A1_ORIG), (w.A3, w.A1_LEAD),
+    (w.E2, w.E1_ORIG), (w.E2, w.E1_PARTNER), (w.E2_FLASH, w.E1_ORIG), (w.E2_FLASH, w.E1_FLASH),
+    (w.D1_ORIG, w.A1_ORIG), (m.M1_FLASH, w.E1_ORIG),
+]  # fmt: skip
+
+
+class Archive:
+    """The four item pipelines of two crawlers (Yonhap with its profile, a partner without)
+    on one SQLite file, as Scrapy would run them."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.pipelines = {name: self._pipelines(name) for name in ("yonhap", "partner")}
+
+    def _pipelines(self, source: str) -> list[Any]:
+        profile = "yonhap" if source == "yonhap" else ""
+        crawler = SimpleNamespace(
+            settings={"NEWSWATCH_DATABASE": str(self.path)},
+            stats=SimpleNamespace(inc_value=lambda *args, **kwargs: None),
+            spider=SimpleNamespace(source=Source(source, r"\d", profile=profile)),
+        )
+        kinds = (NormalizePipeline, ValidatePipeline, DeduplicatePipeline, StorePipeline)
+        pipelines = [kind.from_crawler(crawler) for kind in kinds]
+        for pipeline in pipelines:
+            getattr(pipeline, "open_spider", lambda: None)()
+        return pipelines
+
+    def store(self, doc: Doc) -> int:
+        """Runs one article through its source's pipelines; returns its story_id."""
+        item = article(doc)
+        for pipeline in self.pipelines[doc.source]:
+            item = pipeline.process_item(item)
+        assert item.story_id is not None
+        return item.story_id
+
+    def close(self) -> None:
+        for pipelines in self.pipelines.values():
+            for pipeline in pipelines:
+                getattr(pipeline, "close_spider", lambda: None)()
+
+
+def article(doc: Doc) -> Article:
+    """The item the spider would yield for this page (the profile sets the version)."""
+    return Article(
+        url=doc.url,
+        source=doc.source,
+        title=doc.title,
+        body="\n\n".join(doc.paragraphs),
+        published_at=doc.published_at,
+        dateline=find_dateline(doc.paragraphs[0]),
+        version=split_version(doc.title)[0] if doc.source == "yonhap" else "",
+    )
+
+
+@pytest.fixture
+def archive(tmp_path: Path) -> Iterator[Archive]:
+    store = Archive(tmp_path / "news.db")
+    yield store
+    store.close()
+
+
+def test_labelled_pairs_precision_and_recall(tmp_path: Path) -> None:
+    assert len(SAME) + len(DIFFERENT) >= 30
+    outcomes = {}
+    for label, pairs in ((True, SAME), (False, DIFFERENT)):
+        for newer, older in pairs:
+            outcomes[(newer.url, older.url, newer.title)] = (
+                label,
+                pair_joins(tmp_path, newer, older),
+            )
+    true_pos = sum(label and got for label, got in outcomes.values())
+    predicted = sum(got for _, got in outcomes.values())
+    precision = true_pos / predicted if predicted else 1.0
+    recall = true_pos / len(SAME)
+    wrong = [f"  {'missed' if label else 'false join'}: {k[2]!r} <- {k[1]}"
+             for k, (label, got) in outcomes.items() if label != got]  # fmt: skip
+    print(f"\nstory clustering on {len(outcomes)} labelled pairs ({len(SAME)} same story): "
+          f"precision {precision:.3f}, recall {recall:.3f}", *wrong, sep="\n")  # fmt: skip
+    assert precision >= GOAL and recall >= GOAL, "\n".join(wrong)
+
+
+def pair_joins(tmp_path: Path, newer: Doc, older: Doc) -> bool:
+    store = Archive(tmp_path / f"pair-{len(list(tmp_path.iterdir()))}.db")
+    try:
+        first = store.store(older)  # the older article is in the archive first
+        return store.store(newer) == first
+    finally:
+        store.close()
+
+
+STORY = [m.M1_FLASH, m.M1_ORIG, m.M1_LEAD, m.M1_2LD, m.M1_PARTNER]
+
+
+@pytest.mark.parametrize(
+    "order",
+    [STORY, [*STORY[1:], STORY[0]], [m.M1_2LD, m.M1_PARTNER, m.M1_FLASH, m.M1_LEAD, m.M1_ORIG]],
+    ids=["flash-first", "flash-last", "shuffled"],
+)
+def test_versions_flash_and_reprint_share_one_story(archive: Archive, order: list[Doc]) -> None:
+    ids = {doc.title: archive.store(doc) for doc in order}
+    other = archive.store(m.M2_ORIG)  # a week later, same headline and boilerplate
+    reaction = archive.store(m.M3)  # same day and desk, the allies' reaction
+    assert len(set(ids.values())) == 1, f"one story expected: {ids}"
+    assert other not in ids.values() and reaction not in ids.values()
+    assert other != reaction
+    rows = stored(archive.path)
+    assert {r["version"] for r in rows} == {"URGENT", "", "LEAD", "2nd LD"}
+    assert {r["story_key"] for r in rows if r["source"] == "partner"} == {None}
+
+
+def stored(path: Path) -> list[dict[str, Any]]:
+    with closing(sqlite3.connect(path)) as con:
+        con.row_factory = sqlite3.Row
+        return [dict(r) for r in con.execute("select * from articles")]
+
+
+def test_story_lookups_use_indexes_never_a_scan(archive: Archive) -> None:
+    """The queries the deduplicating pipeline really runs, each explained by SQLite."""
+    for doc in STORY[:-1]:
+        archive.store(doc)
+    queries: list[str] = []
+    archive.pipelines["yonhap"][2].db.conn.set_trace_callback(queries.append)
+    archive.store(m.M1_FLASH2)  # a flash: key, key ranges of the desk and LSH bands
+    archive.store(m.M3)  # a full story: key ranges restricted to flashes
+    tables = (" articles a", " article_bands ")
+    lookups = [q for q in queries if q.startswith("SELECT") and any(t in q for t in tables)]
+    assert len(lookups) >= 10, queries
+    with closing(sqlite3.connect(archive.path)) as con:
+        for query in lookups:
+            plan = [row[-1] for row in con.execute(f"EXPLAIN QUERY PLAN {query}")]
+            assert not [p for p in plan if p.startswith("SCAN")], f"{query}\n{plan}"
