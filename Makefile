@@ -3,7 +3,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 CONFIG ?= config.yaml
 
-.PHONY: run test test-slow test-all lint bench setup
+.PHONY: run test test-slow test-all lint bench bench-extract setup
 
 $(BIN)/newswatch: pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -42,3 +42,9 @@ lint: $(VENV)/.test-extras
 
 bench: $(VENV)/.test-extras
 	$(BIN)/python benchmarks/crawl_site.py
+	$(BIN)/python benchmarks/matching.py
+	$(BIN)/python benchmarks/extraction.py
+	$(BIN)/python benchmarks/service_memory.py
+
+bench-extract: $(VENV)/.test-extras
+	$(BIN)/python benchmarks/extraction.py

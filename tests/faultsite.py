@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import gzip
 import http.server
 import threading
@@ -69,10 +70,8 @@ class FaultSite:
             def do_GET(self) -> None:  # noqa: N802
                 site.log.append((time.monotonic(), self.path))
                 handler = site.routes.get(self.path) or site.routes.get(self.path.split("?")[0])
-                try:
+                with contextlib.suppress(BrokenPipeError, ConnectionResetError):
                     (handler or (lambda h: send(h, b"not found", 404)))(self)
-                except (BrokenPipeError, ConnectionResetError):
-                    pass
 
             def log_message(self, *args: object) -> None:
                 pass

@@ -31,9 +31,8 @@ def smtp():
 )
 def test_hostile_titles_and_bodies_stay_inert(tmp_path, smtp, title):
     config = write_config(tmp_path, smtp.port)
-    body = (
-        f"The allies bolster extended deterrence. {title} <iframe src=javascript:alert(1)></iframe>"
-    )
+    frame = "<iframe src=javascript:alert(1)></iframe>"
+    body = f"The allies bolster extended deterrence. {title} {frame}"
     add_article(config, 'https://en.yna.co.kr/view/AEN1?a=<b>&c="d"', title, body)
     assert alert_pass(config)[1].sent == 1
     [message] = smtp.inbox.messages
