@@ -89,8 +89,11 @@ class DeduplicatePipeline(_StatsPipeline):
             if twin:
                 self.count("duplicates")
                 raise DropItem(f"same body as {twin['url']}: {item.url}")
-        found = fingerprint(f"{item.title}\n\n{item.body}")
-        item.signature, item.shingles, item.bands = found.signature, found.shingles, found.bands
+        if item.signature:  # computed beside the extraction, in a worker
+            found = Fingerprint(item.signature, item.shingles, item.bands)
+        else:
+            found = fingerprint(f"{item.title}\n\n{item.body}")
+            item.signature, item.shingles, item.bands = found.signature, found.shingles, found.bands
         if self.profile and not item.story_key:
             item.story_key = self.profile.story_key(item.url)
         item.story_id = self.story_of(item, found)

@@ -9,6 +9,7 @@ from scrapy.crawler import CrawlerProcess
 import db
 from crawler.settings import scrapy_settings
 from crawler.spider import NewsSpider, utc_now
+from crawler.workers import extraction_pool
 from newswatch.config import Config, Source
 
 
@@ -28,12 +29,17 @@ def crawl_sources(
     settings = scrapy_settings(config, log_level)
     settings["NEWSWATCH_PROGRESS"] = progress
     process = CrawlerProcess(settings)
+    pool = extraction_pool(config.crawl.extraction_workers)
     crawlers = []
     for source in sources:
         crawler = process.create_crawler(NewsSpider)
         crawlers.append(crawler)
-        process.crawl(crawler, source=source)
-    process.start()
+        process.crawl(crawler, source=source, pool=pool)
+    try:
+        process.start()
+    finally:
+        if pool is not None:
+            pool.shutdown(wait=True, cancel_futures=True)
     return [getattr(c.spider, "run_id", 0) for c in crawlers if c.spider is not None]
 
 

@@ -21,6 +21,7 @@ def scrapy_settings(config: Config, log_level: str = "WARNING") -> dict[str, Any
         "USER_AGENT": crawl.user_agent,
         "ROBOTSTXT_OBEY": crawl.obey_robots_txt,
         "CONCURRENT_REQUESTS": 16,
+        "CONCURRENT_ITEMS": 8,  # one item per article page: 100 idle item tasks cost CPU
         "CONCURRENT_REQUESTS_PER_DOMAIN": crawl.concurrency_per_domain,
         "DOWNLOAD_DELAY": crawl.download_delay,
         "DOWNLOAD_DELAY_JITTER": 0.5,

@@ -1,6 +1,9 @@
 """Near-duplicate detection without scanning the archive: MinHash signatures + LSH bands.
 
-Each article gets a signature of PERMUTATIONS minimum hashes over its 5-word shingles.
+Each article gets a signature of PERMUTATIONS minimum hashes over its 5-word shingles,
+computed in one pass by one-permutation hashing with rotation densification (Shrivastava
+and Li, 2014): each shingle hash falls into one of PERMUTATIONS bins, each bin keeps its
+minimum, and an empty bin borrows from the next filled one.
 Bands of ROWS consecutive minima are stored in an index; a new article only compares
 itself with the articles that share a band, so the cost per article stays flat as the
 archive grows.
@@ -9,7 +12,6 @@ archive grows.
 from __future__ import annotations
 
 import hashlib
-import random
 import re
 import struct
 from dataclasses import dataclass
@@ -18,12 +20,10 @@ SHINGLE_WORDS = 5
 PERMUTATIONS = 64
 ROWS = 2  # 32 bands of 2: a pair at Jaccard 0.5 shares a band with probability > 0.999
 BANDS = PERMUTATIONS // ROWS
-_MASK64 = (1 << 64) - 1
+_BIN_BITS = PERMUTATIONS.bit_length() - 1
+_VALUE_MASK = (1 << (64 - _BIN_BITS)) - 1
+_BORROW_STEP = 0x9E3779B97F4A7C15  # odd: borrowed values differ by how far they travelled
 _WORD = re.compile(r"\w+")
-# Fixed seed: signatures must compare across processes and releases.
-_RNG = random.Random(20230201)
-_MASKS = tuple(_RNG.getrandbits(64) for _ in range(PERMUTATIONS))
-del _RNG
 _PACK = struct.Struct(f"<{PERMUTATIONS}Q")
 
 SAME_STORY_JACCARD = 0.5
@@ -55,13 +55,29 @@ def fingerprint(text: str) -> Fingerprint:
     hashes = shingle_hashes(text)
     if not hashes:
         return Fingerprint(b"", 0, ())
-    # XOR with a random mask is a cheap stand-in for a random permutation of 64-bit hashes.
-    minima = [min(h ^ mask for h in hashes) for mask in _MASKS]
+    minima = _one_permutation(hashes)
     bands = tuple(
         _hash(f"{b}:" + ",".join(map(str, minima[b * ROWS : (b + 1) * ROWS]))) >> 1
         for b in range(BANDS)
     )
     return Fingerprint(_PACK.pack(*minima), len(hashes), bands)
+
+
+def _one_permutation(hashes: set[int]) -> list[int]:
+    bins: list[int | None] = [None] * PERMUTATIONS
+    for h in hashes:
+        index, value = h & (PERMUTATIONS - 1), h >> _BIN_BITS
+        current = bins[index]
+        if current is None or value < current:
+            bins[index] = value
+    filled = [i for i, v in enumerate(bins) if v is not None]
+    out = []
+    for i, value in enumerate(bins):
+        if value is None:  # borrow from the next filled bin, circularly
+            j = next((f for f in filled if f > i), filled[0])
+            value = (bins[j] + ((j - i) % PERMUTATIONS) * _BORROW_STEP) & _VALUE_MASK
+        out.append(value)
+    return out
 
 
 def jaccard(a: bytes, b: bytes) -> float:

@@ -6,8 +6,10 @@ skipped before any request; one that failed transiently is queued again.
 
 from __future__ import annotations
 
+import asyncio
 import re
 from collections.abc import AsyncIterator, Iterable
+from concurrent.futures import Executor
 from datetime import UTC, datetime
 from typing import Any
 
@@ -19,10 +21,11 @@ import db
 from crawler.discovery import Entry, article_links, feed_entries, next_page, sitemap_entries
 from crawler.encoding import page_text
 from crawler.errors import classify_failure, is_permanent
-from crawler.extract import Extracted, extract_article
+from crawler.extract import Extracted
 from crawler.items import Article
-from crawler.profiles import get_profile
+from crawler.similarity import Fingerprint
 from crawler.urls import canonical_url, on_domains
+from crawler.workers import extract_page
 from newswatch.config import Source
 
 MAX_SITEMAP_DEPTH = 2
@@ -35,14 +38,13 @@ def utc_now() -> str:
 class NewsSpider(scrapy.Spider):
     name = "news"
 
-    def __init__(self, source: Source, **kwargs: Any) -> None:
+    def __init__(self, source: Source, pool: Executor | None = None, **kwargs: Any) -> None:
         super().__init__(name=f"news:{source.name}", **kwargs)
         self.source = source
+        self.pool = pool  # extraction workers (crawler.workers); None: extract inline
         self.pattern = re.compile(source.article_url_pattern)
         self.allowed_domains = list(source.domains)
         self.scheduled: set[str] = set()
-        # A site profile's parser replaces selectors/generic extraction (config checked the name).
-        self.profile = get_profile(source.profile) if source.profile else None
 
     @classmethod
     def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> NewsSpider:
@@ -129,14 +131,14 @@ class NewsSpider(scrapy.Spider):
             if on_domains(url, self.source.domains):
                 yield self.page_request(url, "sitemap", depth=depth + 1)
 
-    def parse_article(self, response: Response) -> Iterable[Article]:
+    async def parse_article(self, response: Response) -> AsyncIterator[Article]:
         url = response.meta["article_url"]
         if not isinstance(response, TextResponse) or b"html" not in _content_type(response):
             self.count("errors/not_html")
             self.record_failure(url, "not_html", permanent=True)
             return
         try:
-            found = self.extract(page_text(response), response.url)
+            found, print_ = await self.extract(page_text(response), response.url)
         except Exception as exc:  # an unparsable page must not stop the crawl
             self.logger.warning("extraction failed for %s: %s", url, exc)
             self.record_failure(url, "unparsable", permanent=False)
@@ -147,15 +149,16 @@ class NewsSpider(scrapy.Spider):
             updated_at=found.updated_at, authors=found.authors, summary=found.summary,
             dateline=found.dateline, language=found.language, tags=found.tags,
             images=found.images, fetched_at=utc_now(), origins=found.origins,
-            version=getattr(found, "version", ""),
+            version=getattr(found, "version", ""), signature=print_.signature,
+            shingles=print_.shingles, bands=print_.bands,
         )  # fmt: skip
 
-    def extract(self, html: str, url: str) -> Extracted:
-        """The site profile's parser when the source names one, else selectors/generic."""
-        selectors, timezone = self.source.selectors, self.source.timezone
-        if self.profile:
-            return self.profile.extract(html, url, selectors=selectors, timezone=timezone)
-        return extract_article(html, url, selectors=selectors, timezone=timezone)
+    async def extract(self, html: str, url: str) -> tuple[Extracted, Fingerprint]:
+        """Extraction in a worker process, so the reactor keeps downloading meanwhile."""
+        if self.pool is None:
+            return extract_page(html, url, self.source)
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self.pool, extract_page, html, url, self.source)
 
     def failed(self, failure: Failure) -> None:
         request = failure.request  # type: ignore[attr-defined]

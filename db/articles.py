@@ -65,12 +65,20 @@ def insert_article(
     values = {k: json.dumps(v, ensure_ascii=False) if isinstance(v, list) else v
               for k, v in row.items()}  # fmt: skip
     values["story_id"] = story_id
+    # Plain statements: this runs once per article, and sqlite-utils' insert() introspects
+    # the table every time.
+    columns = ", ".join(f"[{name}]" for name in values)
+    marks = ", ".join("?" * len(values))
     with db.atomic():
-        article_id = db["articles"].insert(values).last_pk
+        cursor = db.execute(
+            f"INSERT INTO articles ({columns}) VALUES ({marks})", list(values.values())
+        )
+        article_id = cursor.lastrowid
         if story_id is None:
             db.execute("UPDATE articles SET story_id = id WHERE id = ?", [article_id])
-        db["article_bands"].insert_all(
-            ({"band": band, "article_id": article_id} for band in set(bands)), ignore=True
+        db.conn.executemany(
+            "INSERT OR IGNORE INTO article_bands (band, article_id) VALUES (?, ?)",
+            [(band, article_id) for band in set(bands)],
         )
         db.execute(
             "INSERT INTO articles_fts (rowid, title, body) VALUES (?, ?, ?)",

@@ -68,6 +68,7 @@ class CrawlSettings:
     retries: int = 2
     max_attempts: int = 5
     time_limit: float = 900.0
+    extraction_workers: int = 1  # processes parsing pages beside the crawl; 0: in the crawl
 
 
 @dataclass(frozen=True)
