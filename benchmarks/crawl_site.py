@@ -562,7 +562,7 @@ class Server(Protocol):
     description: str
 
     def mark(self) -> int: ...
-    def since(self, mark: int) -> list[tuple[int, str]]: ...
+    def since(self, mark: int) -> list[tuple[int, str, int]]: ...
     def stop(self) -> None: ...
 
 
@@ -575,7 +575,7 @@ http {
     types { text/html html; text/plain txt; }
     default_type text/html;
     # Unbuffered, tiny lines: one write() per request, the same cost for every crawl measured.
-    log_format bench '$$status $$request_uri';
+    log_format bench '$$status $$body_bytes_sent $$request_uri';
     access_log ${work}/access.log bench;
     sendfile on;
     tcp_nopush on;
@@ -614,12 +614,13 @@ class NginxServer:
     def mark(self) -> int:
         return self.log.stat().st_size
 
-    def since(self, mark: int) -> list[tuple[int, str]]:
+    def since(self, mark: int) -> list[tuple[int, str, int]]:
         time.sleep(0.2)  # nginx writes its log line just after the response: let it land
         with self.log.open("rb") as log:
             log.seek(mark)
             lines = log.read().decode("utf-8", "replace").splitlines()
-        return [(int(status), path) for status, _, path in (x.partition(" ") for x in lines)]
+        fields = (line.split(" ", 2) for line in lines)
+        return [(int(status), path, int(size)) for status, size, path in fields]
 
     def stop(self) -> None:
         self.proc.terminate()  # SIGTERM: nginx's fast shutdown
@@ -632,7 +633,7 @@ class NginxServer:
 
 class _Handler(SimpleHTTPRequestHandler):
     protocol_version = "HTTP/1.1"  # keep-alive, as nginx
-    records: list[tuple[int, str]] = []
+    records: list[tuple[int, str, int]] = []
     lock = threading.Lock()
 
     def translate_path(self, path: str) -> str:
@@ -643,7 +644,8 @@ class _Handler(SimpleHTTPRequestHandler):
 
     def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
         with self.lock:
-            self.records.append((int(code) if str(code).isdigit() else 0, self.path))
+            status = int(code) if str(code).isdigit() else 0
+            self.records.append((status, self.path, int(size) if str(size).isdigit() else 0))
 
     def log_message(self, format: str, *args: Any) -> None:
         pass
@@ -653,7 +655,7 @@ class PythonServer:
     """http.server.ThreadingHTTPServer in a daemon thread of this process."""
 
     def __init__(self, site: Path, port: int) -> None:
-        self.records: list[tuple[int, str]] = []
+        self.records: list[tuple[int, str, int]] = []
         handler = type("Handler", (_Handler,), {"records": self.records, "lock": threading.Lock()})
         ThreadingHTTPServer.request_queue_size = 128  # 16 connections at once: no SYN drops
         self.httpd = ThreadingHTTPServer(("127.0.0.1", port), partial(handler, directory=site))
@@ -664,7 +666,7 @@ class PythonServer:
     def mark(self) -> int:
         return len(self.records)
 
-    def since(self, mark: int) -> list[tuple[int, str]]:
+    def since(self, mark: int) -> list[tuple[int, str, int]]:
         time.sleep(0.2)
         return list(self.records[mark:])
 
@@ -773,12 +775,16 @@ class Traffic:
     articles: int = 0
     other: int = 0
     errors: int = 0  # status >= 400
+    not_modified: int = 0  # 304
+    bytes: int = 0  # response bodies
 
     @classmethod
-    def of(cls, records: list[tuple[int, str]]) -> Traffic:
+    def of(cls, records: list[tuple[int, str, int]]) -> Traffic:
         t = cls(requests=len(records))
-        for status, path in records:
+        for status, path, size in records:
             t.errors += status >= 400
+            t.not_modified += status == 304
+            t.bytes += size
             if path.startswith("/view/"):
                 t.articles += 1
             elif path.startswith("/news/"):
@@ -1001,7 +1007,8 @@ def print_ratios(runs: dict[str, Run]) -> None:
 def print_recrawl(first: Run, second: Run) -> None:
     for name, run in (("crawl 1 = (b)", first), ("crawl 2 = (d)", second)):
         t = run.traffic
-        print(f"{name}: {t.requests} requests, {t.articles} article requests, "
+        print(f"{name}: {t.requests} requests ({t.not_modified} answered 304), "
+              f"{t.bytes / 1e6:.2f} MB of bodies, {t.articles} article requests, "
               f"{t.lists} list pages, {run.measured.seconds:.2f} s")  # fmt: skip
 
 

@@ -46,6 +46,11 @@ def scrapy_settings(config: Config, log_level: str = "WARNING") -> dict[str, Any
         "EXTENSIONS": {"crawler.runs.RunRecorder": 500, "crawler.progress.Progress": 600},
         "LOG_LEVEL": log_level,
         "LOG_INSTALL_ROOT_HANDLER": True,
+        # List pages, feeds and sitemaps are revalidated (ETag / Last-Modified -> 304) on the
+        # next crawl; article pages are never cached (they are never fetched twice).
+        "HTTPCACHE_ENABLED": True,
+        "HTTPCACHE_POLICY": "scrapy.extensions.httpcache.RFC2616Policy",
+        "HTTPCACHE_DIR": str(config.database.parent / f".{config.database.name}.httpcache"),
         "NEWSWATCH_DATABASE": str(config.database),
         "NEWSWATCH_MAX_ATTEMPTS": crawl.max_attempts,
     }

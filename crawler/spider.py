@@ -29,6 +29,8 @@ from crawler.workers import extract_page
 from newswatch.config import Source
 
 MAX_SITEMAP_DEPTH = 2
+# A cached list page is never trusted as fresh: it is asked for again, conditionally.
+REVALIDATE = {"Cache-Control": "max-age=0"}
 
 
 def utc_now() -> str:
@@ -76,7 +78,7 @@ class NewsSpider(scrapy.Spider):
         callback = {"list": self.parse_list, "feed": self.parse_feed, "sitemap": self.parse_sitemap}
         return scrapy.Request(
             url, callback=callback[kind], errback=self.failed, dont_filter=True,
-            meta={"kind": kind, **meta}, priority=10,
+            meta={"kind": kind, **meta}, priority=10, headers=REVALIDATE,
         )  # fmt: skip
 
     def article_requests(self, entries: Iterable[Entry]) -> list[scrapy.Request]:
@@ -94,7 +96,8 @@ class NewsSpider(scrapy.Spider):
             self.scheduled.add(url)
             requests.append(scrapy.Request(
                 url, callback=self.parse_article, errback=self.failed, dont_filter=True,
-                meta={"kind": "article", "article_url": url, "listed_published": published},
+                meta={"kind": "article", "article_url": url, "listed_published": published,
+                      "dont_cache": True},
             ))  # fmt: skip
         return requests
 
