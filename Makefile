@@ -41,10 +41,12 @@ lint: $(VENV)/.test-extras
 	$(BIN)/ruff check . && $(BIN)/ruff format --check .
 
 bench: $(VENV)/.test-extras
+	$(BIN)/pip install --quiet -e '.[bench]'
 	$(BIN)/python benchmarks/crawl_site.py
 	$(BIN)/python benchmarks/matching.py
 	$(BIN)/python benchmarks/extraction.py
 	$(BIN)/python benchmarks/service_memory.py
+	$(BIN)/python benchmarks/archive_scale.py --plot
 
 bench-extract: $(VENV)/.test-extras
 	$(BIN)/python benchmarks/extraction.py

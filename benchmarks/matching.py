@@ -11,6 +11,7 @@ Prints the figures and the ratios; asserts nothing.
 from __future__ import annotations
 
 import argparse
+import itertools
 import platform
 import random
 import sys
@@ -58,7 +59,8 @@ def vocabulary(rng: random.Random, size: int) -> list[str]:
 
 
 def zipf_weights(size: int) -> list[float]:
-    return [1 / (rank + 1) for rank in range(size)]
+    """Cumulative Zipf weights (for random.choices(cum_weights=...): computed once)."""
+    return list(itertools.accumulate(1 / (rank + 1) for rank in range(size)))
 
 
 def make_rules(rng: random.Random, vocab: list[str], n: int) -> dict[str, str]:
@@ -81,7 +83,7 @@ def make_rules(rng: random.Random, vocab: list[str], n: int) -> dict[str, str]:
 
 
 def make_article(rng: random.Random, vocab: list[str], weights: list[float]) -> tuple[str, str]:
-    words = rng.choices(vocab, weights, k=250)
+    words = rng.choices(vocab, cum_weights=weights, k=250)
     title = " ".join(words[:8]).capitalize()
     body = "\n\n".join(" ".join(words[i : i + 40]) + "." for i in range(8, 248, 40))
     return title, body
