@@ -96,7 +96,16 @@ def _v4(db: Database) -> None:
     articles.create_index(["story_key"])
 
 
-MIGRATIONS: tuple[Callable[[Database], None], ...] = (_v1, _v2, _v3, _v4)
+def _v5(db: Database) -> None:
+    # Search lists the newest first: walking this index stops after `limit` matches instead
+    # of sorting every match (db.search).
+    db.execute(
+        "CREATE INDEX articles_newest ON articles"
+        " (COALESCE(NULLIF(published_at, ''), fetched_at) DESC, id DESC)"
+    )
+
+
+MIGRATIONS: tuple[Callable[[Database], None], ...] = (_v1, _v2, _v3, _v4, _v5)
 
 
 def _version(db: Database) -> int:

@@ -6,22 +6,39 @@ from typing import Any
 
 from sqlite_utils import Database
 
+_NEWEST = "COALESCE(NULLIF(a.published_at, ''), a.fetched_at) DESC, a.id DESC"
+_COLUMNS = "a.id, a.url, a.source, a.title, a.body, a.published_at, a.story_id"
+# Up to this many matches, reading and sorting them all is cheapest; past it, walking the
+# archive newest first and stopping at `limit` matches is (the index articles_newest).
+SORT_AT_MOST = 500
+
 
 def search_articles(db: Database, fts_query: str, limit: int = 20,
-                    sources: tuple[str, ...] = ()) -> list[dict[str, Any]]:  # fmt: skip
-    """Articles whose title or body match an FTS5 query (see db.text for building one)."""
-    where = ""
-    params: list[Any] = [fts_query]
+                    sources: tuple[str, ...] = (),
+                    sort_at_most: int = SORT_AT_MOST) -> list[dict[str, Any]]:  # fmt: skip
+    """Articles whose title or body match an FTS5 query (see db.text), newest first."""
+    where, params = "", [fts_query]
     if sources:
         where = f" AND a.source IN ({','.join('?' * len(sources))})"
         params.extend(sources)
-    sql = (
-        "SELECT a.id, a.url, a.source, a.title, a.body, a.published_at, a.story_id"
-        " FROM articles_fts JOIN articles a ON a.id = articles_fts.rowid"
-        f" WHERE articles_fts MATCH ?{where}"
-        " ORDER BY COALESCE(NULLIF(a.published_at, ''), a.fetched_at) DESC, a.id DESC LIMIT ?"
-    )
+    if match_count(db, fts_query) <= sort_at_most:
+        sql = (
+            f"SELECT {_COLUMNS} FROM articles_fts JOIN articles a ON a.id = articles_fts.rowid"
+            f" WHERE articles_fts MATCH ?{where} ORDER BY {_NEWEST} LIMIT ?"
+        )
+    else:
+        sql = (
+            f"SELECT {_COLUMNS} FROM articles a INDEXED BY articles_newest WHERE a.id IN"
+            f" (SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?){where}"
+            f" ORDER BY {_NEWEST} LIMIT ?"
+        )
     return db.execute_returning_dicts(sql, [*params, limit])
+
+
+def match_count(db: Database, fts_query: str) -> int:
+    """How many articles match (cheap: FTS5 counts its doclists without reading rows)."""
+    sql = "SELECT COUNT(*) FROM articles_fts WHERE articles_fts MATCH ?"
+    return db.execute(sql, [fts_query]).fetchone()[0]
 
 
 def first_of_stories(hits: list[dict[str, Any]]) -> list[dict[str, Any]]:

@@ -77,3 +77,22 @@ def test_malformed_queries_give_the_position(query, message):
     with pytest.raises(QueryError) as caught:
         parse_query(query)
     assert message in str(caught.value)
+
+
+def test_both_search_strategies_list_the_same_articles_newest_first(tmp_path):
+    archive = db.open_db(tmp_path / "order.db")
+    for i in range(60):
+        # Stored out of date order, some without a date (then the fetch time counts).
+        day = "" if i % 7 == 0 else f"2023-03-{1 + (i * 13) % 28:02d}T00:00:{i:02d}Z"
+        row = {"url": f"http://x/{i}", "source": "a" if i % 2 else "b", "title": f"Item {i}",
+               "body": "talks on missiles", "published_at": day,
+               "fetched_at": f"2023-04-01T00:00:{i:02d}Z"}  # fmt: skip
+        db.insert_article(archive, row, [], None)
+    fts = parse_query("missiles").fts()
+    for sources in ((), ("a",)):
+        sorted_all = db.search_articles(archive, fts, 25, sources, sort_at_most=1000)
+        walked = db.search_articles(archive, fts, 25, sources, sort_at_most=0)
+        assert [h["url"] for h in walked] == [h["url"] for h in sorted_all]
+        keys = [h["published_at"] or "2023-04" for h in sorted_all]
+        assert keys == sorted(keys, reverse=True)
+    archive.close()
