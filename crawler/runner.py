@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from scrapy.crawler import CrawlerProcess
@@ -11,6 +12,10 @@ from crawler.settings import scrapy_settings
 from crawler.spider import NewsSpider, utc_now
 from crawler.workers import extraction_pool
 from newswatch.config import Config, Source
+
+
+# Scrapy logs every failed robots.txt fetch with a traceback, and every given-up retry.
+_NETWORK_LOGGERS = ("scrapy.downloadermiddlewares.robotstxt", "scrapy.downloadermiddlewares.retry")
 
 
 def crawl_sources(
@@ -29,6 +34,9 @@ def crawl_sources(
     settings = scrapy_settings(config, log_level)
     settings["NEWSWATCH_PROGRESS"] = progress
     process = CrawlerProcess(settings)
+    if log_level == "WARNING":  # without -v: network failures are in the summary already
+        for name in _NETWORK_LOGGERS:
+            logging.getLogger(name).setLevel(logging.CRITICAL)
     pool = extraction_pool(config.crawl.extraction_workers)
     crawlers = []
     for source in sources:

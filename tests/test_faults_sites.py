@@ -133,3 +133,17 @@ def test_hostile_xml_is_parsed_without_expansion(hostile, workdir, run_cli):
     assert not any("root:" in u or "aaaaaaaaaa" in u for u in urls), urls
     assert not [p for _, p in site.log if "passwd" in p or "aaaaaaaaaa" in p]
     assert len(site.hits("/view/1")) == 1, "100,000 feed items naming 3 URLs: each fetched once"
+
+
+def test_an_unresolvable_host_is_recorded_quietly(workdir, run_cli):
+    source = {"name": "nowhere", "start_urls": ["http://news.invalid/list"],
+              "article_url_pattern": "/a/"}  # fmt: skip
+    config = news_site.write_config(
+        workdir / "config.yaml", news_site.config_dict([source], crawl={"retries": 0})
+    )
+    result = run_cli("crawl", config=config)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "Traceback" not in result.stderr, result.stderr[-2000:]
+    with sqlite3.connect(workdir / "news.db") as conn:
+        errors = json.loads(conn.execute("SELECT errors FROM crawl_runs").fetchone()[0])
+    assert errors == {"dns": 1}, errors
