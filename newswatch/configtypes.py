@@ -1,0 +1,115 @@
+"""The typed, frozen configuration objects that load_config() (newswatch.config) builds."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from newswatch.query import Query
+from newswatch.schedule import Schedule
+
+
+class ConfigError(Exception):
+    """A bad config file: the message is one line naming file, key and problem."""
+
+
+@dataclass(frozen=True)
+class Selectors:
+    title: str = ""
+    body: str = ""
+    published: str = ""
+    authors: str = ""
+    exclude: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Source:
+    name: str
+    article_url_pattern: str
+    start_urls: tuple[str, ...] = ()
+    feeds: tuple[str, ...] = ()
+    sitemaps: tuple[str, ...] = ()
+    max_list_pages: int = 3
+    timezone: str = "UTC"
+    schedule: Schedule = Schedule(interval_seconds=600)
+    selectors: Selectors | None = None
+    profile: str = ""
+
+    @property
+    def domains(self) -> tuple[str, ...]:
+        """Hosts the crawl may visit: those of its configured URLs."""
+        urls = self.start_urls + self.feeds + self.sitemaps
+        return tuple(sorted({urlsplit(u).hostname or "" for u in urls} - {""}))
+
+
+@dataclass(frozen=True)
+class CrawlSettings:
+    user_agent: str = "newswatch/1.0 (+https://github.com/newswatch)"
+    obey_robots_txt: bool = True
+    concurrency_per_domain: int = 4
+    download_delay: float = 0.25
+    autothrottle: bool = True
+    timeout: float = 30.0
+    max_page_bytes: int = 10_000_000
+    retries: int = 2
+    max_attempts: int = 5
+    time_limit: float = 900.0
+    extraction_workers: int = 1  # processes parsing pages beside the crawl; 0: in the crawl
+
+
+@dataclass(frozen=True)
+class Smtp:
+    host: str
+    port: int = 587
+    security: str = "starttls"
+    username: str = ""
+    password_env: str = ""
+    sender: str = "newswatch@localhost"
+    timeout: float = 30.0
+
+    @property
+    def password(self) -> str:
+        return os.environ.get(self.password_env, "") if self.password_env else ""
+
+    def __repr__(self) -> str:  # never print a secret by accident
+        return f"Smtp(host={self.host!r}, port={self.port}, security={self.security!r})"
+
+
+@dataclass(frozen=True)
+class Rule:
+    name: str
+    query: str
+    to: tuple[str, ...]
+    parsed: Query
+    sources: tuple[str, ...] = ()
+    digest: Schedule | None = None
+
+
+@dataclass(frozen=True)
+class Alerts:
+    smtp: Smtp | None = None
+    operator: str = ""
+    rules: tuple[Rule, ...] = ()
+
+
+@dataclass(frozen=True)
+class Config:
+    path: Path
+    database: Path
+    timezone: str
+    crawl: CrawlSettings
+    sources: tuple[Source, ...]
+    alerts: Alerts
+
+    def source(self, name: str) -> Source:
+        for source in self.sources:
+            if source.name == name:
+                return source
+        known = ", ".join(s.name for s in self.sources)
+        raise ConfigError(f"{self.path}: unknown source {name!r} (configured: {known})")
+
+    @property
+    def maildir(self) -> Path:
+        return self.database.parent / "maildir"
