@@ -17,22 +17,38 @@ def search_articles(db: Database, fts_query: str, limit: int = 20,
                     sources: tuple[str, ...] = (),
                     sort_at_most: int = SORT_AT_MOST) -> list[dict[str, Any]]:  # fmt: skip
     """Articles whose title or body match an FTS5 query (see db.text), newest first."""
-    where, params = "", [fts_query]
+    where, params = "", []
     if sources:
         where = f" AND a.source IN ({','.join('?' * len(sources))})"
         params.extend(sources)
-    if match_count(db, fts_query) <= sort_at_most:
+    matches = _matches(db, fts_query)
+    if matches <= sort_at_most:
         sql = (
-            f"SELECT {_COLUMNS} FROM articles_fts JOIN articles a ON a.id = articles_fts.rowid"
-            f" WHERE articles_fts MATCH ?{where} ORDER BY {_NEWEST} LIMIT ?"
+            f"SELECT {_COLUMNS} FROM {_HITS} h JOIN articles a ON a.id = h.id"
+            f" WHERE 1{where} ORDER BY {_NEWEST} LIMIT ?"
         )
     else:
         sql = (
-            f"SELECT {_COLUMNS} FROM articles a INDEXED BY articles_newest WHERE a.id IN"
-            f" (SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?){where}"
-            f" ORDER BY {_NEWEST} LIMIT ?"
+            f"SELECT {_COLUMNS} FROM articles a INDEXED BY articles_newest"
+            f" WHERE a.id IN (SELECT id FROM {_HITS}){where} ORDER BY {_NEWEST} LIMIT ?"
         )
     return db.execute_returning_dicts(sql, [*params, limit])
+
+
+_HITS = "temp.search_hits"
+
+
+def _matches(db: Database, fts_query: str) -> int:
+    """Evaluate the query once into a temporary table of ids; returns how many matched.
+
+    Once: a phrase is costly (FTS5 reads positions) and both strategies need the set."""
+    db.execute(f"CREATE TEMP TABLE IF NOT EXISTS {_HITS[5:]} (id INTEGER PRIMARY KEY)")
+    db.execute(f"DELETE FROM {_HITS}")
+    cursor = db.execute(
+        f"INSERT INTO {_HITS} SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?",
+        [fts_query],
+    )
+    return cursor.rowcount
 
 
 def match_count(db: Database, fts_query: str) -> int:
