@@ -13,7 +13,6 @@ from crawler.spider import NewsSpider, utc_now
 from crawler.workers import extraction_pool
 from newswatch.config import Config, Source
 
-
 # Scrapy logs every failed robots.txt fetch with a traceback, and every given-up retry.
 _NETWORK_LOGGERS = ("scrapy.downloadermiddlewares.robotstxt", "scrapy.downloadermiddlewares.retry")
 
