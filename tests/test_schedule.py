@@ -19,8 +19,8 @@ def config(tmp_path, sources: int = 3):
             f"  - {{name: s{i}, start_urls: ['http://127.0.0.1:9/{i}'],"
             " article_url_pattern: x, schedule: 'every 10m'}"
         )
-    lines += ["alerts:", "  rules:",
-              "    - {name: daily, query: x, to: [a@example.org], digest: '0 8 * * *'}"]  # fmt: skip
+    digest = "    - {name: daily, query: x, to: [a@example.org], digest: '0 8 * * *'}"
+    lines += ["alerts:", "  rules:", digest]
     path = tmp_path / "config.yaml"
     path.write_text("\n".join(lines) + "\n")
     return load_config(path)
