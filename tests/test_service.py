@@ -54,8 +54,11 @@ def smtp_block(server: SmtpServer) -> dict:
 
 
 def rows(db: Path, sql: str) -> list[tuple]:
-    with sqlite3.connect(db) as conn:
-        return conn.execute(sql).fetchall()
+    try:
+        with sqlite3.connect(db, timeout=30) as conn:
+            return conn.execute(sql).fetchall()
+    except sqlite3.OperationalError:  # the service is still creating the schema
+        return []
 
 
 def test_service_recrawls_alerts_what_appears_and_stops_cleanly(site, workdir, smtp):
