@@ -15,6 +15,7 @@ from crawler.wire import clean_wire
 from newswatch.config import Selectors
 
 PAGES = Path(__file__).parent / "fixtures" / "pages"
+YONHAP_GOLDEN = Path(__file__).parent / "golden" / "yonhap"
 YONHAP = Selectors(
     title="header.title-article01 h1.tit",
     body="article.story-news > p",
@@ -59,6 +60,11 @@ def read_page(name: str) -> str:
     return (PAGES / name).read_text(encoding="utf-8")
 
 
+def read_yonhap(name: str) -> str:
+    """A Yonhap page: the profile's golden pages serve these tests too."""
+    return (YONHAP_GOLDEN / name).read_text(encoding="utf-8")
+
+
 def paragraphs(body: str) -> list[str]:
     return body.split("\n\n")
 
@@ -66,7 +72,7 @@ def paragraphs(body: str) -> list[str]:
 @pytest.fixture(scope="module", params=["selector", "generic"])
 def sample(request: pytest.FixtureRequest) -> tuple[str, Extracted]:
     selectors = YONHAP if request.param == "selector" else None
-    html = read_page("yonhap-sample.html")
+    html = read_yonhap("sample.html")
     return request.param, extract_article(
         html, SAMPLE_URL, selectors=selectors, timezone="Asia/Seoul"
     )
@@ -76,14 +82,14 @@ def sample(request: pytest.FixtureRequest) -> tuple[str, Extracted]:
 def lead() -> Extracted:
     url = "https://en.yna.co.kr/view/AEN20240312003851325"
     return extract_article(
-        read_page("yonhap-lead.html"), url, selectors=YONHAP, timezone="Asia/Seoul"
+        read_yonhap("lead-attn-photo-video.html"), url, selectors=YONHAP, timezone="Asia/Seoul"
     )
 
 
 @pytest.fixture(scope="module")
 def original() -> Extracted:
     url = "https://en.yna.co.kr/view/AEN20240312003800325"
-    html = read_page("yonhap-original.html")
+    html = read_yonhap("original-no-byline.html")
     return extract_article(html, url, selectors=YONHAP, timezone="Asia/Seoul")
 
 
@@ -118,7 +124,7 @@ def test_sample_body_has_no_page_furniture(sample: tuple[str, Extracted], unwant
 
 
 def test_sample_both_paths_agree_on_the_body() -> None:
-    html = read_page("yonhap-sample.html")
+    html = read_yonhap("sample.html")
     by_selector = extract_article(html, SAMPLE_URL, selectors=YONHAP, timezone="Asia/Seoul")
     generic = extract_article(html, SAMPLE_URL, timezone="Asia/Seoul")
     assert by_selector.body == generic.body, "selector and generic bodies differ"
@@ -175,7 +181,7 @@ def test_sample_origins(sample: tuple[str, Extracted]) -> None:
 
 def test_missing_selector_fields_fall_back_to_generic() -> None:
     partial = Selectors(body="article.story-news > p", published="span.no-such-thing")
-    got = extract_article(read_page("yonhap-sample.html"), SAMPLE_URL, selectors=partial)
+    got = extract_article(read_yonhap("sample.html"), SAMPLE_URL, selectors=partial)
     assert got.title == SAMPLE_TITLE, f"title fallback gave {got.title!r}"
     assert got.origins["title"] == "structured", got.origins
     assert got.published_at == "2023-01-31T17:35:11Z", f"published fallback {got.published_at!r}"
@@ -185,7 +191,7 @@ def test_missing_selector_fields_fall_back_to_generic() -> None:
 
 def test_invalid_selector_falls_back_instead_of_raising() -> None:
     broken = Selectors(title="h1[[[", body="::::", published="!!", exclude=("..bad",))
-    got = extract_article(read_page("yonhap-sample.html"), SAMPLE_URL, selectors=broken)
+    got = extract_article(read_yonhap("sample.html"), SAMPLE_URL, selectors=broken)
     assert got.title == SAMPLE_TITLE, f"title {got.title!r}"
     assert paragraphs(got.body)[0] == SAMPLE_FIRST, f"body starts {got.body[:80]!r}"
 
@@ -194,13 +200,13 @@ def test_bad_exclude_selector_does_not_stop_the_others() -> None:
     selectors = Selectors(
         body="article.story-news > p, .related-group li", exclude=("..bad", ".related-group")
     )
-    got = extract_article(read_page("yonhap-sample.html"), SAMPLE_URL, selectors=selectors)
+    got = extract_article(read_yonhap("sample.html"), SAMPLE_URL, selectors=selectors)
     assert "Kaesong" not in got.body, "the related box was not excluded after a bad selector"
     assert len(paragraphs(got.body)) == SAMPLE_PARAGRAPHS, paragraphs(got.body)
 
 
 def test_body_selector_may_name_the_container() -> None:
-    html = read_page("yonhap-sample.html")
+    html = read_yonhap("sample.html")
     container = Selectors(body="article.story-news", exclude=YONHAP.exclude)
     by_container = extract_article(html, SAMPLE_URL, selectors=container)
     by_paragraphs = extract_article(html, SAMPLE_URL, selectors=YONHAP)
@@ -252,7 +258,7 @@ def test_original_version_has_no_byline_and_fewer_paragraphs(
 
 def test_lead_version_generic_path() -> None:
     url = "https://en.yna.co.kr/view/AEN20240312003851325"
-    got = extract_article(read_page("yonhap-lead.html"), url, timezone="Asia/Seoul")
+    got = extract_article(read_yonhap("lead-attn-photo-video.html"), url, timezone="Asia/Seoul")
     assert got.title.startswith("(LEAD) N. Korea fires 2"), f"title {got.title!r}"
     assert got.body.startswith("SEOUL, March 12 (Yonhap) --"), f"body {got.body[:80]!r}"
     assert got.authors == ["Kim Soo-jin"], f"authors {got.authors}"
