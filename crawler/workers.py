@@ -7,6 +7,9 @@ of a crawl, so it runs in worker processes and the reactor keeps the network bus
 from __future__ import annotations
 
 import multiprocessing
+import os
+import threading
+import time
 from concurrent.futures import Executor, ProcessPoolExecutor
 
 from crawler.extract import Extracted, extract_article
@@ -33,6 +36,21 @@ def extract_page(html: str, url: str, source: Source) -> tuple[Extracted, Finger
 def extraction_pool(workers: int) -> Executor | None:
     if workers <= 0:
         return None
-    # forkserver: workers are not forked from a process running a reactor and threads.
-    context = multiprocessing.get_context("forkserver")
-    return ProcessPoolExecutor(max_workers=workers, mp_context=context)
+    # spawn: workers are not forked from a process running a reactor and threads, and they
+    # are the crawl's own children (a forkserver would outlive a crawl killed with -9).
+    context = multiprocessing.get_context("spawn")
+    return ProcessPoolExecutor(
+        max_workers=workers, mp_context=context, initializer=_exit_with, initargs=(os.getpid(),)
+    )
+
+
+def _exit_with(crawl_pid: int) -> None:
+    """A worker ends when its crawl does, even one killed with -9 (it would wait forever)."""
+    threading.Thread(target=_watch, args=(crawl_pid,), daemon=True).start()
+
+
+def _watch(crawl_pid: int) -> None:
+    while True:
+        time.sleep(1)
+        if os.getppid() != crawl_pid:
+            os._exit(0)

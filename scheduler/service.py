@@ -8,8 +8,10 @@ the service and the service's own memory stays flat.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
+import os
 import signal
 import subprocess
 import sys
@@ -110,8 +112,9 @@ class Service:
         command = [sys.executable, "-m", "newswatch.cli", "--config", str(self.config.path),
                    "crawl", "--service", source.name]  # fmt: skip
         log.info("crawl started", extra={"source": source.name, "run": run})
+        # Its own process group: a kill takes the crawl's extraction workers with it.
         proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                text=True)  # fmt: skip
+                                text=True, start_new_session=True)  # fmt: skip
         with self.lock:
             self.children[source.name] = proc
         outcome = self._wait(proc, self.config.crawl.time_limit)
@@ -125,7 +128,7 @@ class Service:
             out, err = proc.communicate(timeout=limit)
             return ("ok" if proc.returncode == 0 else "crashed"), out, err
         except subprocess.TimeoutExpired:
-            proc.kill()
+            _signal_group(proc, signal.SIGKILL)
             out, err = proc.communicate()
             return "killed", out, err
 
@@ -202,8 +205,14 @@ class Service:
             try:
                 proc.wait(timeout=max(deadline - time.monotonic(), 0.1))
             except subprocess.TimeoutExpired:
-                proc.kill()
+                _signal_group(proc, signal.SIGKILL)
         log.info("stopped", extra={"source": "-", "run": "-"})
+
+
+def _signal_group(proc: subprocess.Popen[str], signum: int) -> None:
+    """Signal a crawl and everything it started (it leads its own process group)."""
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(proc.pid, signum)
 
 
 def _now() -> str:
