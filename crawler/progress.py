@@ -117,14 +117,6 @@ class Progress:
 # -- the summary at the end of `newswatch crawl` ------------------------------------------------
 
 
-def matched_upto(archive: Any) -> int:
-    """The last article id the alert matcher has seen: what is newer gets matched next."""
-    from db import alerts as store
-    from scheduler.alerts import _CURSOR
-
-    return int(store.get_state(archive, _CURSOR, "0"))
-
-
 def alerts_by_source(archive: Any, config: Config, after: int) -> dict[str, int]:
     """Per source: the alerts (rule and story) just queued because of its articles newer
     than article id `after`. Digest rules are left out: they alert on their own schedule."""
@@ -147,13 +139,13 @@ def alerts_by_source(archive: Any, config: Config, after: int) -> dict[str, int]
 
 def print_summary(runs: Iterable[dict[str, Any]], alerts: dict[str, int]) -> None:
     """The closing table: one row per source, with the alerts its new articles raised."""
-    from newswatch.report import _errors, _table
+    from newswatch.report import error_summary, print_table
 
     rows = [("source", "result", "pages", "new", "duplicates", "undated", "errors", "alerts")]
     for run in runs:
         rows.append((
             run["source"], run["status"], str(run["pages"]), str(run["new_articles"]),
-            str(run["duplicates"]), str(run["undated"]), _errors(run["errors"]),
+            str(run["duplicates"]), str(run["undated"]), error_summary(run["errors"]),
             str(alerts.get(run["source"], 0)),
         ))  # fmt: skip
-    _table(rows)
+    print_table(rows)

@@ -9,8 +9,9 @@ from scrapy.crawler import CrawlerProcess
 
 import db
 from crawler.settings import scrapy_settings
-from crawler.spider import NewsSpider, utc_now
+from crawler.spider import NewsSpider
 from crawler.workers import extraction_pool
+from newswatch.clock import utc_now
 from newswatch.config import Config, Source
 
 # Scrapy logs every failed robots.txt fetch with a traceback, and every given-up retry.

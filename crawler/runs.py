@@ -7,7 +7,7 @@ from typing import Any
 from scrapy import signals
 
 import db
-from crawler.spider import utc_now
+from newswatch.clock import utc_now
 
 _PREFIX = "newswatch/"
 

@@ -10,7 +10,6 @@ import asyncio
 import re
 from collections.abc import AsyncIterator, Iterable
 from concurrent.futures import Executor
-from datetime import UTC, datetime
 from typing import Any
 
 import scrapy
@@ -26,15 +25,12 @@ from crawler.items import Article
 from crawler.similarity import Fingerprint
 from crawler.urls import canonical_url, on_domains
 from crawler.workers import extract_page
+from newswatch.clock import utc_now
 from newswatch.config import Source
 
 MAX_SITEMAP_DEPTH = 2
 # A cached list page is never trusted as fresh: it is asked for again, conditionally.
 REVALIDATE = {"Cache-Control": "max-age=0"}
-
-
-def utc_now() -> str:
-    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 class NewsSpider(scrapy.Spider):

@@ -4,7 +4,6 @@ from db.articles import (
     find_same_body,
     insert_article,
     known_urls,
-    similar_candidates,
 )
 from db.connection import open_db
 from db.failures import clear_failure, record_failure, retryable_failures
@@ -35,7 +34,6 @@ __all__ = [
     "retryable_failures",
     "runs_by_id",
     "search_articles",
-    "similar_candidates",
     "start_run",
     "status_snapshot",
     "write_transaction",

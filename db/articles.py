@@ -41,20 +41,6 @@ def find_same_body(db: Database, source: str, body_hash: str) -> dict[str, Any] 
     return rows[0] if rows else None
 
 
-def similar_candidates(db: Database, bands: Iterable[int], limit: int = 50) -> list[dict[str, Any]]:
-    """Articles sharing at least one LSH band, most shared bands first (an index lookup)."""
-    bands = list(bands)
-    if not bands:
-        return []
-    marks = ",".join("?" * len(bands))
-    sql = (
-        "SELECT a.id, a.url, a.source, a.story_id, a.signature, a.shingles, COUNT(*) AS shared"
-        f" FROM article_bands b JOIN articles a ON a.id = b.article_id WHERE b.band IN ({marks})"
-        " GROUP BY a.id ORDER BY shared DESC, a.id LIMIT ?"
-    )
-    return db.execute_returning_dicts(sql, [*bands, limit])
-
-
 def insert_article(
     db: Database, row: dict[str, Any], bands: Iterable[int], story_id: int | None
 ) -> int:

@@ -83,9 +83,9 @@ def _after_crawl(
     With `runs`, print the summary: the runs with the alerts per source, then the rest.
     """
     import db
-    from crawler.progress import alerts_by_source, matched_upto, print_summary
+    from crawler.progress import alerts_by_source, print_summary
     from newswatch.report import print_alerts
-    from scheduler.alerts import match_new_articles
+    from scheduler.alerts import match_new_articles, matched_upto
     from scheduler.delivery import deliver_pending
     from scheduler.health import check_sources
 

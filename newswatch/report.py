@@ -31,19 +31,9 @@ def local_time(iso: str, timezone: str) -> str:
     return local.strftime("%Y-%m-%d %H:%M %Z")
 
 
-def _errors(raw: str) -> str:
+def error_summary(raw: str) -> str:
     errors = json.loads(raw or "{}")
     return ", ".join(f"{kind} {count}" for kind, count in sorted(errors.items())) or "-"
-
-
-def print_runs(runs: Iterable[dict[str, Any]]) -> None:
-    rows = [("source", "result", "pages", "new", "duplicates", "undated", "errors")]
-    for run in runs:
-        rows.append((
-            run["source"], run["status"], str(run["pages"]), str(run["new_articles"]),
-            str(run["duplicates"]), str(run["undated"]), _errors(run["errors"]),
-        ))  # fmt: skip
-    _table(rows)
 
 
 def _took(run: dict[str, Any]) -> str:
@@ -58,12 +48,12 @@ def runs_line(runs: Iterable[dict[str, Any]]) -> str:
     """One line per crawl for the service log."""
     return "; ".join(
         f"{r['source']} {r['status']}: {r['pages']} pages, {r['new_articles']} new,"
-        f" {r['duplicates']} duplicates, errors {_errors(r['errors'])}"
+        f" {r['duplicates']} duplicates, errors {error_summary(r['errors'])}"
         for r in runs
     )
 
 
-def _table(rows: list[tuple[str, ...]]) -> None:
+def print_table(rows: list[tuple[str, ...]]) -> None:
     widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
     for row in rows:
         click.echo("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip())
@@ -120,7 +110,7 @@ def print_status(snapshot: dict[str, Any], as_json: bool) -> None:
                 s["health"],
             )
         )
-    _table(rows)
+    print_table(rows)
     for s in snapshot["sources"]:
         if s["health_reason"]:
             click.echo(f"{s['source']} is {s['health']}: {s['health_reason']}")

@@ -8,13 +8,13 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Any
 
 from sqlite_utils import Database
 
 from db import alerts as store
 from db import write_transaction
+from newswatch.clock import utc_now
 from newswatch.config import Config, Rule
 from newswatch.query import Query
 from scheduler.email import AlertEmail, StoryView
@@ -24,8 +24,9 @@ MAX_STORIES_PER_EMAIL = 30
 _CURSOR = "matched_upto"
 
 
-def utc_now() -> str:
-    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+def matched_upto(archive: Database) -> int:
+    """The last article id the matcher has seen: what is newer gets matched next."""
+    return int(store.get_state(archive, _CURSOR, "0"))
 
 
 def compile_rules(config: Config) -> dict[str, Query]:
@@ -46,7 +47,7 @@ def match_new_articles(archive: Database, config: Config) -> MatchReport:
     report = MatchReport(alerts=defaultdict(int))
     while True:
         with write_transaction(archive):
-            after = int(store.get_state(archive, _CURSOR, "0"))
+            after = matched_upto(archive)
             batch = store.articles_after(archive, after, limit=1000)
             if not batch:
                 break

@@ -22,6 +22,7 @@ from typing import Any, Protocol
 from sqlite_utils import Database
 
 from db import alerts as store
+from newswatch.clock import iso_utc
 from newswatch.config import Config, Smtp
 
 BACKOFF_FIRST = timedelta(minutes=1)
@@ -136,10 +137,6 @@ def backoff(attempts: int) -> timedelta:
     return min(BACKOFF_FIRST * (2 ** max(attempts - 1, 0)), BACKOFF_MAX)
 
 
-def _iso(moment: datetime) -> str:
-    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
 def _me() -> str:
     return f"{socket.gethostname()}:{os.getpid()}"
 
@@ -170,7 +167,7 @@ def deliver_pending(archive: Database, config: Config, force: bool = False) -> D
     report = DeliveryReport()
     now = datetime.now(UTC)
     _release_dead_senders(archive)
-    rows = store.claim_due_outbox(archive, _iso(now), _iso(now + LEASE), _me(), force)
+    rows = store.claim_due_outbox(archive, iso_utc(now), iso_utc(now + LEASE), _me(), force)
     if not rows:
         return report
     transport = transport_for(config)
@@ -200,12 +197,12 @@ def _deliver_one(archive: Database, transport: Transport, sender: str, row: dict
         store.mark_outbox(
             archive, row["id"], status="failed" if gave_up else "pending", attempts=attempts,
             last_error=str(exc) + (" (gave up)" if gave_up else ""),
-            next_attempt_at=_iso(now + backoff(attempts)),
+            next_attempt_at=iso_utc(now + backoff(attempts)),
         )  # fmt: skip
         report.failed += gave_up
         report.retrying += not gave_up
         report.errors.append(f"{row['recipient']}: {exc}")
         return
     store.mark_outbox(archive, row["id"], status="sent", attempts=attempts, last_error="",
-                      sent_at=_iso(datetime.now(UTC)))  # fmt: skip
+                      sent_at=iso_utc())  # fmt: skip
     report.sent += 1

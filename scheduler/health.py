@@ -19,6 +19,7 @@ from sqlite_utils import Database
 import db
 from db import alerts as store
 from db import health as health_store
+from newswatch.clock import iso_utc
 from newswatch.config import Config
 from scheduler.email import header_safe, message_id, new_message, set_headers
 
@@ -92,7 +93,7 @@ def check_sources(archive: Database, config: Config, names: list[str]) -> list[s
             if old["state"] == state:
                 continue
             row = {"source": name, "state": state, "reason": reason, "last_error": error,
-                   "changed_at": now.strftime("%Y-%m-%dT%H:%M:%SZ")}  # fmt: skip
+                   "changed_at": iso_utc(now)}  # fmt: skip
             health_store.set_health(archive, row)
             _notify(archive, config, row, old["state"])
             changes.append(f"{name}: {old['state']} -> {state}")

@@ -27,6 +27,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 
 import db
 from db.alerts import set_state
+from newswatch.clock import iso_utc, utc_now
 from newswatch.config import Config, Source
 from newswatch.schedule import Schedule
 from scheduler import digests
@@ -63,7 +64,7 @@ class Service:
     def run(self) -> int:
         archive = db.open_db(self.config.database)
         try:
-            db.close_stale_runs(archive, _now())  # left 'running' by a service that died
+            db.close_stale_runs(archive, utc_now())  # left 'running' by a service that died
             self._add_jobs(archive)
         finally:
             archive.close()
@@ -147,7 +148,7 @@ class Service:
         log.error("crawl %s", reason, extra=extra)
         archive = db.open_db(self.config.database)
         try:
-            db.close_stale_runs(archive, _now(), source.name, reason)
+            db.close_stale_runs(archive, utc_now(), source.name, reason)
             check_sources(archive, self.config, [source.name])
             deliver_pending(archive, self.config)
         finally:
@@ -160,8 +161,7 @@ class Service:
             with db.write_transaction(archive):
                 for job in self.scheduler.get_jobs():
                     if job.id.startswith("crawl:") and job.next_run_time:
-                        when = job.next_run_time.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-                        set_state(archive, f"next_run:{job.id[6:]}", when)
+                        set_state(archive, f"next_run:{job.id[6:]}", iso_utc(job.next_run_time))
         finally:
             archive.close()
 
@@ -213,10 +213,6 @@ def _signal_group(proc: subprocess.Popen[str], signum: int) -> None:
     """Signal a crawl and everything it started (it leads its own process group)."""
     with contextlib.suppress(ProcessLookupError):
         os.killpg(proc.pid, signum)
-
-
-def _now() -> str:
-    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def _last_json_line(text: str) -> dict[str, Any]:
