@@ -20,6 +20,12 @@ class UserError(click.ClickException):
         click.echo(f"newswatch: error: {self.message}", err=True)
 
 
+class Failure(UserError):
+    """Something outside newswatch failed (a mail server): one line, exit 1."""
+
+    exit_code = 1
+
+
 def _config(ctx: click.Context) -> Config:
     try:
         return load_config(ctx.obj["config_path"])
@@ -176,6 +182,38 @@ def rules_test(ctx: click.Context, name: str, limit: int) -> None:
         print_rule_test(rule, db.first_of_stories(hits)[:limit], config.timezone)
     finally:
         archive.close()
+
+
+@main.group()
+def alerts() -> None:
+    """Alert emails."""
+
+
+@alerts.command("test")
+@click.option(
+    "--to", "to", metavar="ADDR", default=None,
+    help="Send to this address (default: alerts.operator, else the first rule's).",
+)  # fmt: skip
+@click.pass_context
+def alerts_test(ctx: click.Context, to: str | None) -> None:
+    """Send one sample alert now through the configured SMTP server (or Maildir).
+
+    Prints the server's answer (or the file written); exit 1 with the error if it fails.
+    """
+    from newswatch.addresses import AddressError, parse_mailbox
+    from scheduler.mailtest import MailTestError, send_test_alert
+
+    config = _config(ctx)
+    try:
+        to = parse_mailbox(to, display_name=False).addr if to is not None else None
+    except AddressError as exc:
+        raise UserError(f"--to {to!r}: expected an email address; {exc}") from None
+    try:
+        lines = send_test_alert(config, to)
+    except MailTestError as exc:
+        raise Failure(str(exc)) from None
+    for line in lines:
+        click.echo(line)
 
 
 @main.command()

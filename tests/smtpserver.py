@@ -23,6 +23,8 @@ class Inbox:
 
     messages: list[EmailMessage] = field(default_factory=list)
     envelopes: list[tuple[str, list[str]]] = field(default_factory=list)
+    raw: list[bytes] = field(default_factory=list)  # each message's bytes as received
+    helo: list[str] = field(default_factory=list)  # the EHLO name of each message's session
     refuse_rcpt: dict[str, str] = field(default_factory=dict)  # address -> SMTP reply
     refuse_data: str = ""  # e.g. "451 4.3.0 try later"
 
@@ -38,6 +40,8 @@ class Inbox:
             return self.refuse_data
         self.messages.append(message_from_bytes(envelope.content, policy=policy.default))
         self.envelopes.append((envelope.mail_from, list(envelope.rcpt_tos)))
+        self.raw.append(envelope.original_content)
+        self.helo.append(session.host_name)
         return "250 OK"
 
     def to(self, address: str) -> list[EmailMessage]:
