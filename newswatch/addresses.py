@@ -11,6 +11,7 @@ import re
 import socket
 from dataclasses import dataclass
 from email import errors
+from email.header import Header
 from email.policy import default as default_policy
 from email.utils import formataddr
 
@@ -20,7 +21,8 @@ _INVISIBLE = re.compile(r"[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u20
 
 
 class AddressError(ValueError):
-    """Not one valid address; the message says what is wrong in plain words."""
+    """Not one valid address; the message says what is wrong in plain words, if more can
+    be said than that."""
 
 
 @dataclass(frozen=True)
@@ -36,10 +38,20 @@ class Mailbox:
 
     def header(self) -> str:
         """For a From/To/Reply-To header: `=?utf-8?b?...?= <user@example.org>`."""
-        return formataddr((self.name, self.addr), charset="utf-8")
+        return with_phrase(self.name, self.addr)
 
     def __str__(self) -> str:
         return f"{self.name} <{self.addr}>" if self.name else self.addr
+
+
+def with_phrase(name: str, addr: str) -> str:
+    """`name <addr>` for a header: an ASCII name quoted as needed (formataddr), any other
+    as RFC 2047 encoded words, folded so that no line runs over 78 characters."""
+    if not name or name.isascii():
+        return formataddr((name, addr))
+    words = Header(name, "utf-8", maxlinelen=76, header_name="Reply-To").encode(linesep="\r\n")
+    last = len(words.rsplit("\r\n", 1)[-1])
+    return words + ("\r\n " if last + len(addr) + 3 > 78 else " ") + f"<{addr}>"
 
 
 def _ascii_domains(text: str) -> str:
@@ -77,10 +89,12 @@ def parse_mailbox(text: str, display_name: bool = True) -> Mailbox:
         header = default_policy.header_factory("To", _ascii_domains(text.strip()))
         found = list(header.addresses)
         bad = [d for d in header.defects if not isinstance(d, errors.ObsoleteHeaderDefect)]
-    except (errors.HeaderDefect, UnicodeError, IndexError, ValueError) as exc:
-        raise AddressError(str(exc) or "unparsable") from None
-    if bad or len(found) != 1:
-        raise AddressError(str(bad[0]) if bad else f"{len(found)} addresses, not one")
+    except (errors.HeaderDefect, UnicodeError, IndexError, ValueError):
+        raise AddressError("") from None
+    if len(found) > 1:
+        raise AddressError(f"{len(found)} addresses, not one")
+    if bad or not found:
+        raise AddressError("")
     address = found[0]
     if not address.username or not address.domain:
         raise AddressError("no user or no domain")

@@ -207,7 +207,9 @@ def alerts_test(ctx: click.Context, to: str | None) -> None:
     try:
         to = parse_mailbox(to, display_name=False).addr if to is not None else None
     except AddressError as exc:
-        raise UserError(f"--to {to!r}: expected an email address; {exc}") from None
+        why = f" ({exc})" if str(exc) else ""
+        raise UserError(f"--to: expected an email address such as user@example.org{why},"
+                        f" got {to!r}") from None  # fmt: skip
     try:
         lines = send_test_alert(config, to)
     except MailTestError as exc:

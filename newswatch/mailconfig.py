@@ -32,12 +32,13 @@ DKIM_KEYS = {"domain", "selector", "key_file"}
 def mailbox(reader: _Reader, key: str, value: Any, *, name: bool = False,
             sender: bool = False) -> Mailbox:  # fmt: skip
     """One address (`Name <addr>` too when `name`); a sender must be at a public domain."""
-    expected = "an email address" + (" (optionally 'Name <address>')" if name else "")
+    expected = "an email address such as " + ("'Name <user@example.org>'" if name
+                                              else "user@example.org")  # fmt: skip
     text = reader.string(key, value)
     try:
         box = parse_mailbox(text, display_name=name)
     except AddressError as exc:
-        raise reader.fail(key, f"{expected}; {exc}", value) from None
+        raise reader.fail(key, f"{expected} ({exc})" if str(exc) else expected, value) from None
     if sender and not public_name(box.domain):
         expected = "a sender at a public domain (relays refuse localhost and one-word names)"
         raise reader.fail(key, expected, value)

@@ -62,7 +62,8 @@ class AlertView:
     @property
     def subject(self) -> str:
         numbered = f" ({self.part}/{self.parts})" if self.parts > 1 else ""
-        return clean_line(f"[newswatch] {self.rule}: {new_stories(self.count)}{numbered}", 200)
+        tail = f": {new_stories(self.count)}{numbered}"
+        return f"[newswatch] {clean_line(self.rule, 200 - 12 - len(tail))}{tail}"  # ≤ 200
 
     def lines(self) -> dict[str, str]:
         """The header and footer sentences both parts share."""

@@ -19,10 +19,10 @@ from email.message import Message
 from email.mime.multipart import MIMEMultipart
 from email.mime.text import MIMEText
 from email.policy import compat32
-from email.utils import format_datetime, formataddr
+from email.utils import format_datetime
 from urllib.parse import quote
 
-from newswatch.addresses import Mailbox
+from newswatch.addresses import Mailbox, with_phrase
 
 # C0 and C1 controls, and the characters that reorder or hide text (bidi embeddings,
 # overrides and isolates, zero-width and line/paragraph separators).
@@ -67,7 +67,10 @@ def encode_header(name: str, value: str) -> str:
 
 
 def fold_header(name: str, value: str) -> str:
-    """An ASCII value (addresses, ids, or plain text) folded at spaces, nothing encoded."""
+    """An ASCII value (addresses, ids, or plain text) folded at spaces, nothing encoded;
+    a value folded already (holding encoded words) is kept as it is."""
+    if "\r\n" in value:
+        return value
     return Header(value, header_name=name, maxlinelen=78).encode(linesep="\r\n")
 
 
@@ -82,7 +85,10 @@ def list_id(rule: str, host: str) -> str:
     slug = re.sub(r"[^a-z0-9]+", "-", rule.lower()).strip("-")[:40]
     if slug != rule.lower():  # something was lost: keep different rules apart
         slug = f"{slug}-{hashlib.sha1(rule.encode()).hexdigest()[:6]}".lstrip("-")
-    return formataddr((clean_line(rule, 100), f"{slug}.newswatch.{host}"), charset="utf-8")
+    name = clean_line(rule, 100)
+    while len(name.encode()) > 45:  # one encoded word: some parsers space out several
+        name = name[:-2] + "…"
+    return with_phrase(name, f"{slug}.newswatch.{host}")
 
 
 @dataclass(frozen=True)

@@ -50,7 +50,8 @@ class Service:
 
 
 def smtp_block(server: SmtpServer) -> dict:
-    return {"host": "127.0.0.1", "port": server.port, "security": "none", "from": "nw@test"}
+    return {"host": "127.0.0.1", "port": server.port, "security": "none",
+            "from": "nw@example.org", "local_hostname": "nw.example.org"}  # fmt: skip
 
 
 def rows(db: Path, sql: str) -> list[tuple]:
