@@ -52,7 +52,9 @@ def test_hostile_titles_and_bodies_stay_inert(tmp_path, smtp, title):
     assert 'href="https://en.yna.co.kr/view/AEN1?a=&lt;b&gt;&amp;c=&quot;d&quot;"' in html
 
 
-HIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+HIDDEN = re.compile(
+    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]"
+)
 
 
 def test_no_control_or_direction_character_reaches_a_header_or_either_part(tmp_path, smtp):
@@ -77,4 +79,7 @@ def test_no_control_or_direction_character_reaches_a_header_or_either_part(tmp_p
         ), content["text/plain"]
         assert 'href="https://en.yna.co.kr/view/esc%1B[31mRED%E2%80%AE"' in content["text/html"]
     subjects = sorted(str(m["Subject"]) for m in smtp.inbox.messages)
-    assert subjects == ["[newswatch] deterrence: 1 new story", "[newswatch] esc [31mrule: 1 new story"]
+    assert subjects == [
+        "[newswatch] deterrence: 1 new story",
+        "[newswatch] esc [31mrule: 1 new story",
+    ]

@@ -164,7 +164,7 @@ def smtp_server():
     server.stop()
 
 
-def test_an_alert_of_200_stories_reaches_the_reader_in_parts_counting_them_all(tmp_path, smtp_server):
+def test_an_alert_of_200_stories_reaches_the_reader_in_parts_counting_all(tmp_path, smtp_server):
     """Issue 14, finding 9: 200 matched stories used to be one email of 30 and "and 170
     more" that no email ever listed."""
     config = write_config(tmp_path, smtp_server.port)

@@ -98,7 +98,7 @@ def health_emails(tmp_path, runs: list[tuple]) -> list:
     finally:
         archive.close()
     box = mailbox.Maildir(tmp_path / "maildir", create=False)
-    return sorted((read(box.get_bytes(k)) for k in box.keys()), key=lambda m: m["Date"].datetime)
+    return sorted((read(box.get_bytes(k)) for k in box), key=lambda m: m["Date"].datetime)
 
 
 ERROR = "dns: DNS lookup failed: no results for hostname lookup: 127.0.0.1"

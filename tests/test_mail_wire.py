@@ -21,13 +21,17 @@ import yaml
 from smtpserver import SmtpServer
 from test_alerts import BODY, add_article, alert_pass, parts
 
-import db
 from newswatch.addresses import host_fqdn, public_name
 from newswatch.config import ConfigError, load_config
 
 KOREAN_RULE = "북한 탄도미사일 발사와 한미 확장억제 협의 " * 8  # makes a ~200-character subject
-SMTP = {"host": "127.0.0.1", "security": "none", "timeout": 5,
-        "from": "뉴스워치 알림 <alerts@example.org>", "local_hostname": "nw.example.org"}  # fmt: skip
+SMTP = {
+    "host": "127.0.0.1",
+    "security": "none",
+    "timeout": 5,
+    "from": "뉴스워치 알림 <alerts@example.org>",
+    "local_hostname": "nw.example.org",
+}
 
 
 def config_file(tmp_path: Path, smtp: dict | None, rules: list[dict] | None = None) -> Path:
@@ -128,7 +132,7 @@ def test_message_ids_are_unique_across_two_fresh_databases_crawling_the_same_sit
         result = run_cli("crawl", config=path)
         assert result.returncode == 0, result.stdout + result.stderr
         box = mailbox.Maildir(workdir / name / "maildir", create=False)
-        ids += [str(read(box.get_bytes(k))["Message-ID"]) for k in box.keys()]
+        ids += [str(read(box.get_bytes(k))["Message-ID"]) for k in box]
 
     assert len(ids) >= 2 and len(set(ids)) == len(ids), ids
     installs = {re.match(r"<\d+\.\w+\.(\w+)@", i).group(1) for i in ids}
@@ -174,11 +178,15 @@ def _rsa_key(tmp_path: Path) -> tuple[Path, bytes]:
 
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     path = tmp_path / "dkim.pem"
-    path.write_bytes(key.private_bytes(serialization.Encoding.PEM,
-                                       serialization.PrivateFormat.TraditionalOpenSSL,
-                                       serialization.NoEncryption()))  # fmt: skip
-    public = key.public_key().public_bytes(serialization.Encoding.DER,
-                                           serialization.PublicFormat.SubjectPublicKeyInfo)  # fmt: skip
+    pem = key.private_bytes(
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.TraditionalOpenSSL,
+        serialization.NoEncryption(),
+    )
+    path.write_bytes(pem)
+    public = key.public_key().public_bytes(
+        serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
+    )
     return path, b"v=DKIM1; k=rsa; p=" + base64.b64encode(public)
 
 
@@ -186,8 +194,8 @@ def test_a_dkim_signed_message_verifies_on_the_received_bytes(tmp_path, smtp):
     import dkim
 
     key_file, record = _rsa_key(tmp_path)
-    block = SMTP | {"port": smtp.port,
-                    "dkim": {"domain": "example.org", "selector": "nw", "key_file": "dkim.pem"}}  # fmt: skip
+    signing = {"domain": "example.org", "selector": "nw", "key_file": "dkim.pem"}
+    block = SMTP | {"port": smtp.port, "dkim": signing}
     config = load_config(config_file(tmp_path, block))
     add_article(config, "https://en.yna.co.kr/view/AEN1", "Allies bolster 억제 deterrence")
     alert_pass(config)
