@@ -98,7 +98,8 @@ def health_emails(tmp_path, runs: list[tuple]) -> list:
     finally:
         archive.close()
     box = mailbox.Maildir(tmp_path / "maildir", create=False)
-    return sorted((read(box.get_bytes(k)) for k in box), key=lambda m: m["Date"].datetime)
+    emails = [read(box.get_bytes(key)) for key in box.iterkeys()]
+    return sorted(emails, key=lambda m: m["Date"].datetime)
 
 
 ERROR = "dns: DNS lookup failed: no results for hostname lookup: 127.0.0.1"

@@ -132,7 +132,7 @@ def test_message_ids_are_unique_across_two_fresh_databases_crawling_the_same_sit
         result = run_cli("crawl", config=path)
         assert result.returncode == 0, result.stdout + result.stderr
         box = mailbox.Maildir(workdir / name / "maildir", create=False)
-        ids += [str(read(box.get_bytes(k))["Message-ID"]) for k in box]
+        ids += [str(read(box.get_bytes(k))["Message-ID"]) for k in box.iterkeys()]
 
     assert len(ids) >= 2 and len(set(ids)) == len(ids), ids
     installs = {re.match(r"<\d+\.\w+\.(\w+)@", i).group(1) for i in ids}
