@@ -53,7 +53,7 @@ class AlertView:
     part: int = 1
     parts: int = 1
     first: int = 1  # the number of this part's first story
-    digest: bool = False
+    kind: str = "alert"  # alert | digest | test (newswatch alerts test)
 
     @property
     def count(self) -> int:
@@ -73,11 +73,11 @@ class AlertView:
         return {
             "title": f"{rule}: {new_stories(self.count)}",
             "about": f"Stories mentioning {clean_line(self.about, 1000)}.",
-            "when": (
-                f"Digest of the stories matched up to {when}."
-                if self.digest
-                else f"Found by the crawl of {when}."
-            ),  # fmt: skip
+            "when": {
+                "alert": f"Found by the crawl of {when}.",
+                "digest": f"Digest of the stories matched up to {when}.",
+                "test": f"A test of the mail settings, sent by `newswatch alerts test` at {when}.",
+            }[self.kind],
             "part": (
                 f"Part {self.part} of {self.parts}: stories {self.first}–{last} of {self.count}."
                 if self.parts > 1

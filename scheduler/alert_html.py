@@ -35,7 +35,7 @@ S = {
     "a": f"color:{LINK};text-decoration:underline;",
     "title_a": f"color:{LINK};text-decoration:none;",
     "text": f"margin:8px 0 6px;font-size:16px;line-height:24px;color:{INK};",
-    "mark": f"background-color:#ffe58f;color:{INK};padding:0 2px;border-radius:2px;",
+    "mark": f"background-color:#ffe58f;color:{INK};border-radius:2px;",
     "footer": f"padding:14px 10px 4px;font-size:14px;line-height:21px;color:{MUTED};"
               f"background-color:{PAGE};{WRAP}",
     "p": "margin:0 0 8px;",

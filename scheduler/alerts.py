@@ -90,7 +90,10 @@ def story_views(archive: Database, rule: str, story_ids: list[int]) -> list[Stor
         main = next((a for a in articles if a["id"] == matched.get(story_id)), None)
         if main is None:
             continue
-        versions = [a for a in articles if a["source"] == main["source"]]
+        versions = sorted(
+            (a for a in articles if a["source"] == main["source"]),
+            key=lambda a: (a["published_at"] or "", a["id"]),
+        )  # the newest last
         also = {a["source"]: a["url"] for a in reversed(articles) if a["source"] != main["source"]}
         latest = versions[-1]["url"] if versions[-1]["id"] != main["id"] else ""
         views.append(StoryView(
@@ -113,7 +116,7 @@ def _queue(archive: Database, config: Config, rule: Rule, query: Query, story_id
         alert = AlertView(
             rule.name, rule.query, describe(query), chunk, query.terms(), config.timezone, now,
             config.alerts.hostname, str(config.path.resolve()), total=len(views), part=n,
-            parts=len(chunks), first=(n - 1) * size + 1, digest=digest,
+            parts=len(chunks), first=(n - 1) * size + 1, kind="digest" if digest else "alert",
         )  # fmt: skip
         mail = Outgoing(
             rule.name, alert.subject, render_text(alert), render_html(alert), rule.to,

@@ -10,6 +10,7 @@ import db
 from db import alerts as store
 from newswatch.configtypes import Config
 from newswatch.query import parse_query
+from newswatch.querytext import describe
 from scheduler.alert_email import AlertView, StoryView, render_text
 from scheduler.alert_html import render_html
 from scheduler.email import mime_body
@@ -33,10 +34,14 @@ class MailTestError(Exception):
 
 
 def _sample(config: Config) -> tuple[AlertView, str]:
-    """The alert to send: the newest stored article, else a made-up story."""
+    """The alert to send: the first rule's newest matching story (else the newest article,
+    else a made-up story), as that rule would send it."""
+    rule = config.alerts.rules[0] if config.alerts.rules else None
+    query = rule.parsed if rule else parse_query("test")
     archive = db.open_db(config.database)
     try:
-        newest = store.newest_article(archive)
+        found = db.search_articles(archive, query.fts(), 1, rule.sources) if rule else []
+        newest = found[0] if found else store.newest_article(archive)
         message_id = new_id(archive, config, datetime.now(UTC))
     finally:
         archive.close()
@@ -46,10 +51,10 @@ def _sample(config: Config) -> tuple[AlertView, str]:
             newest["story_id"] or 0, newest["title"], newest["url"], newest["source"],
             newest["published_at"] or "", newest["body"] or "",
         )  # fmt: skip
-    query = parse_query("test")
     alert = AlertView(
-        "test", "test", "a test: this is not a real alert", [story], query.terms(),
+        rule.name if rule else "test", query.text, describe(query), [story], query.terms(),
         config.timezone, datetime.now(UTC), config.alerts.hostname, str(config.path.resolve()),
+        kind="test",
     )  # fmt: skip
     return alert, message_id
 
