@@ -76,14 +76,15 @@ def crawl(ctx: click.Context, sources: tuple[str, ...], service: bool) -> None:
     names = [s.name for s in chosen]
     if service:  # the service respects backoff and reads one JSON line
         click.echo(json.dumps({"summary": runs_line(runs)}))
-        _after_crawl(config, names, force=False)
+        _after_crawl(config, names, force=False, deliver=False)  # the service sends them
         return
     _after_crawl(config, names, force=True, runs=runs)
 
 
 def _after_crawl(
-    config: Config, names: list[str], force: bool, runs: list[dict[str, Any]] | None = None
-) -> None:
+    config: Config, names: list[str], force: bool, runs: list[dict[str, Any]] | None = None,
+    deliver: bool = True,
+) -> None:  # fmt: skip
     """Judge the sources' health, match what is new, then try every pending alert.
 
     With `runs`, print the summary: the runs with the alerts per source, then the rest.
@@ -92,7 +93,7 @@ def _after_crawl(
     from crawler.progress import alerts_by_source, print_summary
     from newswatch.report import print_alerts
     from scheduler.alerts import match_new_articles, matched_upto
-    from scheduler.delivery import deliver_pending
+    from scheduler.delivery import DeliveryReport, deliver_pending
     from scheduler.health import check_sources
 
     archive = db.open_db(config.database)
@@ -101,7 +102,7 @@ def _after_crawl(
         after = matched_upto(archive)
         matched = match_new_articles(archive, config)
         alerted = alerts_by_source(archive, config, after) if runs is not None else {}
-        delivered = deliver_pending(archive, config, force=force)
+        delivered = deliver_pending(archive, config, force=force) if deliver else DeliveryReport()
     finally:
         archive.close()
     if runs is not None:

@@ -33,7 +33,7 @@ BACKOFF_FIRST = timedelta(minutes=1)
 BACKOFF_MAX = timedelta(hours=1)
 GIVE_UP_AFTER = timedelta(days=3)
 LEASE = timedelta(minutes=10)  # longer than any pass over the outbox takes
-log = logging.getLogger(__name__)
+log = logging.getLogger("newswatch.mail")
 
 
 @dataclass

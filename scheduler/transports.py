@@ -51,12 +51,12 @@ class MaildirTransport:
 
 def dkim_sign(message: bytes, settings: Dkim) -> bytes:
     """`message` with a DKIM-Signature header on top (relaxed/relaxed; From, To, Subject,
-    Date, Message-ID and the other singletons signed once more than they occur, so none
-    can be added on the way)."""
+    Date, Message-ID, List-Id and the other one-only headers signed once more than they
+    occur, so that none can be added on the way)."""
     import dkim
 
     signer = dkim.DKIM(message)
-    signer.add_frozen(dkim.DKIM.RFC5322_SINGLETON)
+    signer.add_frozen((*dkim.DKIM.RFC5322_SINGLETON, b"subject", b"list-id"))
     try:
         signature = signer.sign(settings.selector.encode(), settings.domain.encode(),
                                 settings.key, canonicalize=(b"relaxed", b"relaxed"))  # fmt: skip

@@ -159,7 +159,7 @@ def test_each_email_sent_or_given_up_is_one_log_line(tmp_path, smtp, caplog):
     add_article(config, "https://en.yna.co.kr/view/AEN1", "Allies bolster deterrence")
     smtp.inbox.refuse_rcpt["gone@example.org"] = "550 5.1.1 no such user"
 
-    with caplog.at_level(logging.INFO, logger="scheduler.delivery"):
+    with caplog.at_level(logging.INFO, logger="newswatch.mail"):
         alert_pass(config)
 
     ids = {row["rule"]: row["message_id"] for row in stored(config)}
