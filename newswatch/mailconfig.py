@@ -6,6 +6,7 @@ naming the key. Senders are held to what relays accept: a real domain, never `lo
 
 from __future__ import annotations
 
+import ipaddress
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -69,8 +70,11 @@ def smtp(reader: _Reader, raw: Any) -> Smtp:
     if password_env:
         reader.string("alerts.smtp.password_env", password_env, r"[A-Za-z_][A-Za-z0-9_]*")
     host = reader.string("alerts.smtp.host", raw.get("host"))
+    # A server on this machine is the local MTA: it gives mail its public identity, so a
+    # local sender and EHLO name are fine there; anywhere else relays refuse them.
+    public = not _this_machine(host)
     fqdn = host_fqdn()
-    sender = _sender(reader, raw, fqdn)
+    sender = _sender(reader, raw, fqdn, public)
     return Smtp(
         host=host,
         port=reader.number("alerts.smtp.port", raw.get("port", 587), int, 1),
@@ -81,11 +85,11 @@ def smtp(reader: _Reader, raw: Any) -> Smtp:
         password_env=password_env,
         sender=sender,
         timeout=reader.number("alerts.smtp.timeout", raw.get("timeout", 30), float, 1),
-        envelope_from=_optional(reader, raw, "envelope_from", sender=True),
+        envelope_from=_optional(reader, raw, "envelope_from", sender=public),
         reply_to=mailbox(reader, "alerts.smtp.reply_to", raw["reply_to"], name=True)
         if raw.get("reply_to") is not None
         else None,
-        local_hostname=_hostname(reader, raw.get("local_hostname"), fqdn),
+        local_hostname=_hostname(reader, raw.get("local_hostname"), fqdn, public),
         dkim=dkim(reader, raw["dkim"], sender) if raw.get("dkim") is not None else None,
     )
 
@@ -96,24 +100,31 @@ def _optional(reader: _Reader, raw: dict[str, Any], name: str, sender: bool) -> 
     return mailbox(reader, f"alerts.smtp.{name}", raw[name], sender=sender).addr
 
 
-def _sender(reader: _Reader, raw: dict[str, Any], fqdn: str) -> Mailbox:
+def _this_machine(host: str) -> bool:
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return host.lower().rstrip(".") in ("localhost", "localhost.localdomain")
+
+
+def _sender(reader: _Reader, raw: dict[str, Any], fqdn: str, public: bool) -> Mailbox:
     if raw.get("from") is not None:
-        return mailbox(reader, "alerts.smtp.from", raw["from"], name=True, sender=True)
-    if not public_name(fqdn):
+        return mailbox(reader, "alerts.smtp.from", raw["from"], name=True, sender=public)
+    if public and not public_name(fqdn):
         expected = f"a sender address (the default newswatch@{fqdn} is no public address)"
         raise reader.fail("alerts.smtp.from", expected, None)
-    return Mailbox(f"newswatch@{fqdn}")
+    return Mailbox(f"newswatch@{fqdn if valid_domain(fqdn) else 'localhost'}")
 
 
-def _hostname(reader: _Reader, value: Any, fqdn: str) -> str:
+def _hostname(reader: _Reader, value: Any, fqdn: str, public: bool) -> str:
     key = "alerts.smtp.local_hostname"
     if value is None:
-        if not public_name(fqdn):
+        if public and not public_name(fqdn):
             expected = f"this host's public name for EHLO (its FQDN, {fqdn!r}, is not one)"
             raise reader.fail(key, expected, None)
-        return fqdn
+        return fqdn if valid_domain(fqdn) else "localhost"
     name = reader.string(key, value)
-    if not public_name(name):
+    if not (public_name(name) or (not public and valid_domain(name))):
         raise reader.fail(key, "a fully qualified host name, not localhost or one word", value)
     return name.lower().rstrip(".")
 

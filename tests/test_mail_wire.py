@@ -231,7 +231,7 @@ def test_a_dkim_signed_message_verifies_on_the_received_bytes(tmp_path, smtp):
     ],
 )  # fmt: skip
 def test_bad_mail_settings_name_their_key(tmp_path, key, value, named):
-    path = config_file(tmp_path, SMTP | {"port": 25, key: value})
+    path = config_file(tmp_path, SMTP | {"host": "smtp.example.org", "port": 587, key: value})
     with pytest.raises(ConfigError) as caught:
         load_config(path)
     message = str(caught.value)
@@ -251,12 +251,22 @@ def test_a_bad_recipient_exits_2_with_one_line(tmp_path, run_cli):
 def test_the_default_sender_is_newswatch_at_this_hosts_name(tmp_path):
     fqdn = host_fqdn()
     assert load_config(config_file(tmp_path, None)).alerts.sender.addr == f"newswatch@{fqdn}"
-    block = {k: v for k, v in SMTP.items() if k != "from"}
+    block = {k: v for k, v in SMTP.items() if k != "from"} | {"host": "smtp.example.org"}
     if public_name(fqdn):  # a host with a real name sends as newswatch@<it>
         assert load_config(config_file(tmp_path, block)).alerts.smtp.sender.addr.endswith(fqdn)
     else:  # here: no sender that a relay would take, so the smtp block must say one
         with pytest.raises(ConfigError, match=r"alerts\.smtp\.from: expected a sender address"):
             load_config(config_file(tmp_path, block))
+
+
+def test_a_local_mta_may_take_a_local_sender_and_ehlo_name(tmp_path):
+    """The local MTA (an smtp host on this machine) gives mail its public identity."""
+    block = {"host": "127.0.0.1", "port": 25, "from": "newswatch@localhost",
+             "local_hostname": "localhost"}  # fmt: skip
+    smtp = load_config(config_file(tmp_path, block)).alerts.smtp
+    assert (smtp.sender.addr, smtp.local_hostname) == ("newswatch@localhost", "localhost")
+    with pytest.raises(ConfigError, match=r"alerts\.smtp\.from: expected a sender at a public"):
+        load_config(config_file(tmp_path, block | {"host": "smtp.example.org"}))
 
 
 def test_idn_domains_are_sent_in_their_ascii_form(tmp_path, smtp):
