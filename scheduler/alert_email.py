@@ -7,9 +7,9 @@ percent-encoded or dropped) before either part is written; the HTML part escapes
 from __future__ import annotations
 
 import shlex
-import textwrap
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cached_property
 
 from newswatch.clock import iso_utc
 from newswatch.query import Term
@@ -89,7 +89,9 @@ class AlertView:
             "change": clean_line(self.config_path, 500),
         }
 
+    @cached_property
     def snippets(self) -> list[Pieces]:
+        """Each story's snippet (computed once: both parts show them)."""
         return [
             [(clean_text(t), hit) for t, hit in snippet(s.text or s.title, self.terms)]
             for s in self.stories
@@ -109,10 +111,22 @@ def story_meta(story: StoryView, timezone: str) -> list[str]:
 
 
 def _wrap(text: str, indent: str, first: str | None = None) -> list[str]:
-    return textwrap.wrap(
-        text, WIDTH, initial_indent=indent if first is None else first,
-        subsequent_indent=indent, break_long_words=True, break_on_hyphens=False,
-    ) or [indent.rstrip()]  # fmt: skip
+    """Greedy wrap at WIDTH; a word longer than a line is cut (textwrap, only quicker)."""
+    lines, line, empty = [], indent if first is None else first, True
+    for word in text.split():
+        while word:
+            room = WIDTH - len(line) - (0 if empty else 1)
+            if len(word) <= room:
+                line, word, empty = line + ("" if empty else " ") + word, "", False
+            elif not empty:  # the word goes on the next line
+                lines.append(line)
+                line, empty = indent, True
+            else:  # longer than a whole line: cut it there
+                lines.append(line + word[:room])
+                line, word = indent, word[room:]
+    if not empty:
+        lines.append(line)
+    return lines or [indent.rstrip()]
 
 
 def render_text(alert: AlertView) -> str:
@@ -120,7 +134,7 @@ def render_text(alert: AlertView) -> str:
     words = alert.lines()
     out = [*_wrap(words["title"], ""), *_wrap(words["about"], ""), *_wrap(words["when"], "")]
     out += _wrap(words["part"], "") if words["part"] else []
-    for n, (story, pieces) in enumerate(zip(alert.stories, alert.snippets(), strict=True)):
+    for n, (story, pieces) in enumerate(zip(alert.stories, alert.snippets, strict=True)):
         number = f"{alert.first + n}. "
         indent = " " * len(number)
         out += ["", *_wrap(clean_line(story.title, 500), indent, number)]

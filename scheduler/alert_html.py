@@ -84,7 +84,7 @@ def _head(alert: AlertView) -> str:
 def render_html(alert: AlertView) -> str:
     words = {k: _e(v) for k, v in alert.lines().items()}
     stories = "".join(
-        _story(alert, s, p) for s, p in zip(alert.stories, alert.snippets(), strict=True)
+        _story(alert, s, p) for s, p in zip(alert.stories, alert.snippets, strict=True)
     )
     part = f'<p style="{S["meta"]}">{words["part"]}</p>' if words["part"] else ""
     header = (
