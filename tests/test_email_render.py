@@ -13,7 +13,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from test_alerts import BODY, add_article, alert_pass, parts, write_config
+from support.alerts import BODY, add_article, alert_pass, parts, write_config
 
 from newswatch.config import Config
 

@@ -4,25 +4,16 @@ from __future__ import annotations
 
 import mailbox
 import re
-import socket
 from pathlib import Path
 
-import pytest
-from smtpserver import SmtpServer
-from test_alerts import add_article, parts
-from test_mail_wire import SMTP, config_file, read
+from support.alerts import add_article, parts
+from support.mail import SMTP, config_file, read
+from support.site import closed_port
 
 import db
 from newswatch.config import load_config
 from scheduler.delivery import deliver_pending
 from scheduler.health import check_sources
-
-
-@pytest.fixture
-def smtp():
-    server = SmtpServer().start()
-    yield server
-    server.stop()
 
 
 def test_alerts_test_sends_one_sample_now_and_prints_the_servers_answer(tmp_path, smtp, run_cli):
@@ -44,12 +35,9 @@ def test_alerts_test_sends_one_sample_now_and_prints_the_servers_answer(tmp_path
 
 
 def test_alerts_test_against_a_closed_port_exits_1_with_the_error(tmp_path, run_cli):
-    with socket.socket() as probe:  # a port nobody listens on
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    path = config_file(tmp_path, SMTP | {"port": port})
-
-    result = run_cli("alerts", "test", config=path)
+    with closed_port() as port:  # bound, never listening: refused at once
+        path = config_file(tmp_path, SMTP | {"port": port})
+        result = run_cli("alerts", "test", config=path)
 
     assert result.returncode == 1
     assert result.stderr.splitlines() == [

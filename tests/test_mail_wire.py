@@ -12,61 +12,17 @@ import logging
 import mailbox
 import re
 import sqlite3
-from email import message_from_bytes, policy
 from email.utils import parsedate_to_datetime
 from pathlib import Path
 
 import pytest
-import yaml
-from smtpserver import SmtpServer
-from test_alerts import BODY, add_article, alert_pass, parts
+from support.alerts import BODY, add_article, alert_pass, parts
+from support.mail import SMTP, config_file, read, stored
 
 from newswatch.addresses import host_fqdn, public_name
 from newswatch.config import ConfigError, load_config
 
 KOREAN_RULE = "북한 탄도미사일 발사와 한미 확장억제 협의 " * 8  # makes a ~200-character subject
-SMTP = {
-    "host": "127.0.0.1",
-    "security": "none",
-    "timeout": 5,
-    "from": "뉴스워치 알림 <alerts@example.org>",
-    "local_hostname": "nw.example.org",
-}
-
-
-def config_file(tmp_path: Path, smtp: dict | None, rules: list[dict] | None = None) -> Path:
-    raw = {
-        "database": "news.db",
-        "timezone": "Asia/Seoul",
-        "sources": [{"name": "wire", "start_urls": ["http://127.0.0.1:9/news"],
-                     "article_url_pattern": "v"}],
-        "alerts": {"rules": rules or [{"name": "deterrence", "query": "deterrence",
-                                       "to": ["analyst@example.org"]}]},
-    }  # fmt: skip
-    if smtp is not None:
-        raw["alerts"]["smtp"] = smtp
-    path = tmp_path / "config.yaml"
-    path.write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")
-    return path
-
-
-def stored(config) -> list[dict]:
-    with sqlite3.connect(config.database) as conn:
-        conn.row_factory = sqlite3.Row
-        return [dict(r) for r in conn.execute("SELECT * FROM outbox ORDER BY id")]
-
-
-def read(raw: bytes):
-    message = message_from_bytes(raw, policy=policy.default)
-    assert not message.defects and all(not p.defects for p in message.walk()), raw[:2000]
-    return message
-
-
-@pytest.fixture
-def smtp():
-    server = SmtpServer().start()
-    yield server
-    server.stop()
 
 
 def test_a_korean_display_name_and_subject_arrive_intact_and_identical_by_smtp_and_maildir(
