@@ -232,3 +232,28 @@ def test_idn_domains_are_sent_in_their_ascii_form(tmp_path, smtp):
     alert_pass(config)
     assert smtp.inbox.envelopes[0][1] == ["leser@xn--bcher-kva.example"]
     assert parts(smtp.inbox.messages[0])["text/plain"].startswith("r: 1 new story\n")
+
+
+def test_a_row_queued_as_text_before_the_upgrade_is_still_sent(tmp_path, smtp):
+    """Outbox rows queued by an older newswatch hold the message as text with LF line ends."""
+    import db
+    from db import alerts as store
+
+    config = load_config(config_file(tmp_path, SMTP | {"port": smtp.port}))
+    legacy = (
+        "Subject: [newswatch] deterrence: 1 new story\nFrom: nw@example.org\n"
+        "To: analyst@example.org\nMessage-ID: <abc@newswatch>\nMIME-Version: 1.0\n"
+        'Content-Type: text/plain; charset="utf-8"\n\nAllies bolster deterrence.\n'
+    )
+    archive = db.open_db(config.database)
+    store.add_outbox(archive, [{
+        "rule": "deterrence", "recipient": "analyst@example.org", "message_id": "<abc@newswatch>",
+        "subject": "[newswatch] deterrence: 1 new story", "message": legacy, "story_ids": [1],
+        "status": "pending", "attempts": 0, "next_attempt_at": "2026-01-01T00:00:00Z",
+        "last_error": "", "created_at": "2099-01-01T00:00:00Z", "sent_at": "",
+    }])  # fmt: skip
+    archive.close()
+
+    assert alert_pass(config)[1].sent == 1
+    assert smtp.inbox.raw == [legacy.replace("\n", "\r\n").encode()]
+    assert read(smtp.inbox.raw[0])["Message-ID"] == "<abc@newswatch>"
