@@ -201,22 +201,15 @@ def alerts_test(ctx: click.Context, to: str | None) -> None:
 
     Prints the server's answer (or the file written); exit 1 with the error if it fails.
     """
-    from newswatch.addresses import AddressError, parse_mailbox
-    from scheduler.mailtest import MailTestError, send_test_alert
+    from scheduler.mailtest import BadRecipient, MailTestError, send_test_alert
 
     config = _config(ctx)
     try:
-        to = parse_mailbox(to, display_name=False).addr if to is not None else None
-    except AddressError as exc:
-        why = f" ({exc})" if str(exc) else ""
-        raise UserError(f"--to: expected an email address such as user@example.org{why},"
-                        f" got {to!r}") from None  # fmt: skip
-    try:
-        lines = send_test_alert(config, to)
+        click.echo("\n".join(send_test_alert(config, to)))
+    except BadRecipient as exc:
+        raise UserError(str(exc)) from None
     except MailTestError as exc:
         raise Failure(str(exc)) from None
-    for line in lines:
-        click.echo(line)
 
 
 @main.command()

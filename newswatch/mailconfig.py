@@ -63,35 +63,40 @@ def smtp(reader: _Reader, raw: Any) -> Smtp:
     raw = reader.mapping("alerts.smtp", raw, SMTP_KEYS)
     if raw.get("dkim") is not None:  # unknown keys first, whatever else is missing
         reader.mapping("alerts.smtp.dkim", raw["dkim"], DKIM_KEYS)
-    security = raw.get("security", "starttls")
-    if security not in ("starttls", "ssl", "none"):
-        raise reader.fail("alerts.smtp.security", "starttls, ssl or none", security)
-    password_env = raw.get("password_env", "")
-    if password_env:
-        reader.string("alerts.smtp.password_env", password_env, r"[A-Za-z_][A-Za-z0-9_]*")
+    login = _login(reader, raw)
     host = reader.string("alerts.smtp.host", raw.get("host"))
     # A server on this machine is the local MTA: it gives mail its public identity, so a
     # local sender and EHLO name are fine there; anywhere else relays refuse them.
     public = not _this_machine(host)
     fqdn = host_fqdn()
     sender = _sender(reader, raw, fqdn, public)
+    reply_to = raw.get("reply_to")
     return Smtp(
         host=host,
         port=reader.number("alerts.smtp.port", raw.get("port", 587), int, 1),
-        security=security,
-        username=reader.string("alerts.smtp.username", raw["username"])
-        if raw.get("username")
-        else "",
-        password_env=password_env,
         sender=sender,
         timeout=reader.number("alerts.smtp.timeout", raw.get("timeout", 30), float, 1),
         envelope_from=_optional(reader, raw, "envelope_from", sender=public),
-        reply_to=mailbox(reader, "alerts.smtp.reply_to", raw["reply_to"], name=True)
-        if raw.get("reply_to") is not None
+        reply_to=mailbox(reader, "alerts.smtp.reply_to", reply_to, name=True)
+        if reply_to is not None
         else None,
         local_hostname=_hostname(reader, raw.get("local_hostname"), fqdn, public),
         dkim=dkim(reader, raw["dkim"], sender) if raw.get("dkim") is not None else None,
+        **login,
     )
+
+
+def _login(reader: _Reader, raw: dict[str, Any]) -> dict[str, str]:
+    """security, username and password_env (the password itself stays in the environment)."""
+    security = raw.get("security", "starttls")
+    if security not in ("starttls", "ssl", "none"):
+        raise reader.fail("alerts.smtp.security", "starttls, ssl or none", security)
+    password_env = raw.get("password_env", "")
+    if password_env:
+        reader.string("alerts.smtp.password_env", password_env, r"[A-Za-z_][A-Za-z0-9_]*")
+    username = raw.get("username")
+    username = reader.string("alerts.smtp.username", username) if username else ""
+    return {"security": security, "username": username, "password_env": password_env}
 
 
 def _optional(reader: _Reader, raw: dict[str, Any], name: str, sender: bool) -> str:

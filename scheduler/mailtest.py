@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 
 import db
 from db import alerts as store
+from newswatch.addresses import AddressError, parse_mailbox
 from newswatch.configtypes import Config
 from newswatch.query import parse_query
 from newswatch.querytext import describe
@@ -31,6 +32,21 @@ SAMPLE = StoryView(
 
 class MailTestError(Exception):
     """The test alert could not be sent; the message says why, in one line."""
+
+
+class BadRecipient(ValueError):
+    """--to is no email address."""
+
+
+def _recipients(config: Config, to: str | None) -> tuple[str, ...]:
+    if to is None:
+        return operator_addresses(config)
+    try:
+        return (parse_mailbox(to, display_name=False).addr,)
+    except AddressError as exc:
+        why = f" ({exc})" if str(exc) else ""
+        raise BadRecipient(f"--to: expected an email address such as user@example.org{why},"
+                           f" got {to!r}") from None  # fmt: skip
 
 
 def _sample(config: Config) -> tuple[AlertView, str]:
@@ -62,7 +78,7 @@ def _sample(config: Config) -> tuple[AlertView, str]:
 def send_test_alert(config: Config, to: str | None) -> list[str]:
     """Send the sample to `to` (default: the operator); one line per recipient saying
     what the server answered or where the file went. MailTestError on failure."""
-    recipients = (to,) if to else operator_addresses(config)
+    recipients = _recipients(config, to)
     if not recipients:
         raise MailTestError("nobody to send to: give --to ADDRESS (or set alerts.operator)")
     alert, message_id = _sample(config)
