@@ -59,15 +59,16 @@ def log_health_changes(archive: Database, before: dict[str, str], run_label: str
         if row is None or row["state"] == (old or "ok"):
             continue
         extra = {"source": name, "run": run_label}
-        was = old or _first_state(archive, name)
         level = logging.INFO if row["state"] == "ok" else logging.WARNING
         reason = f": {row['reason']}" if row.get("reason") else ""
-        log.log(level, "source %s health %s -> %s%s", name, was, row["state"], reason,
-                extra=extra)  # fmt: skip
+        if old or _completed_before(archive, name):
+            change = f"{old or 'ok'} -> {row['state']}"
+        else:
+            change = f"{row['state']} (has never completed a crawl)"
+        log.log(level, "source %s health %s%s", name, change, reason, extra=extra)
 
 
-def _first_state(archive: Database, name: str) -> str:
-    """What to call the state before a first verdict: ok, unless no crawl ever completed."""
+def _completed_before(archive: Database, name: str) -> bool:
+    """Whether a crawl before the latest one went through (so the verdict was `ok`)."""
     runs = db.recent_runs(archive, name, 50)
-    completed = any(r["status"] in ("ok", "partial") for r in runs[1:])
-    return "ok" if completed else "new (has never completed a crawl)"
+    return any(r["status"] in ("ok", "partial") for r in runs[1:])

@@ -78,7 +78,7 @@ def readme_dir(tmp_path: Path) -> Iterator[tuple[Path, dict[str, str]]]:
         yield tmp_path, swaps
 
 
-@pytest.mark.skipif(not Path(newswatch_command()[0]).name == "newswatch", reason="no script")
+@pytest.mark.skipif(Path(newswatch_command()[0]).name != "newswatch", reason="no script")
 def test_every_readme_example_runs_as_printed(readme_dir):
     folder, swaps = readme_dir
     env = {k: v for k, v in os.environ.items() if k != "NEWSWATCH_CONFIG"}
@@ -87,8 +87,10 @@ def test_every_readme_example_runs_as_printed(readme_dir):
     for command, expected in examples((ROOT / "README.md").read_text(encoding="utf-8")):
         for old, new in swaps.items():
             expected = expected.replace(old, new)
-        done = subprocess.run(["sh", "-c", command], cwd=folder, env=env, text=True,
-                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=120)  # fmt: skip
+        done = subprocess.run(
+            ["sh", "-c", command], cwd=folder, env=env, text=True,
+            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=120,
+        )  # fmt: skip
         shown = "\n".join(x for x in done.stdout.splitlines() if not x.startswith("crawling: "))
         ran += 1
         if normal(shown) != normal(expected):
