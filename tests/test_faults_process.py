@@ -11,23 +11,7 @@ import time
 import pytest
 from fixtures import news_site
 from support.cli import newswatch_command
-from support.service import Service, wait_for
-
-
-def count(db, sql: str) -> int:
-    if not db.exists():
-        return 0
-    try:
-        with sqlite3.connect(db, timeout=30) as conn:
-            return conn.execute(sql).fetchone()[0]
-    except sqlite3.OperationalError:  # the schema is being created
-        return 0
-
-
-def slow_articles(site, seconds: float) -> None:
-    for path in list(site.routes):
-        if path.startswith("/view/"):
-            site.update(path, delay=seconds)
+from support.service import Service, count, slow_articles, wait_for
 
 
 @pytest.mark.slow
