@@ -23,7 +23,6 @@ from newswatch.addresses import Mailbox, with_phrase
 # C0 and C1 controls, and the characters that reorder or hide text (bidi embeddings,
 # overrides and isolates, zero-width and line/paragraph separators).
 _FORMAT = "\u061c\u200b-\u200f\u2028\u2029\u202a-\u202e\u2060-\u2069\ufeff"
-_CONTROL = re.compile(f"[\\x00-\\x1f\\x7f-\\x9f{_FORMAT}]")
 _INVISIBLE = re.compile(f"[{_FORMAT}]")
 _SPACE = re.compile(r"[\s\x00-\x1f\x7f-\x9f]+")
 
@@ -47,11 +46,6 @@ def safe_url(url: str) -> str:
     if not re.match(r"https?://", url, re.IGNORECASE):
         return ""
     return re.sub(f"[\\s\\x00-\\x1f\\x7f-\\x9f{_FORMAT}]", lambda m: quote(m.group(0)), url)
-
-
-def has_control(text: str) -> bool:
-    """Whether `text` holds a character clean_line removes (for tests and checks)."""
-    return bool(_CONTROL.search(text))
 
 
 def encode_header(name: str, value: str) -> str:
