@@ -52,7 +52,8 @@ def crawl(ctx: click.Context, sources: tuple[str, ...], service: bool) -> None:
     Then match the new stories against the alert rules and try every pending alert.
     """
     from crawler.locks import holder, source_locks
-    from crawler.runner import crawl_sources, run_rows
+    from crawler.progress import print_stopped
+    from crawler.runner import ArchiveUnwritable, crawl_sources, run_rows
     from newswatch.report import runs_line
 
     config = _config(ctx)
@@ -65,7 +66,11 @@ def crawl(ctx: click.Context, sources: tuple[str, ...], service: bool) -> None:
             pid = holder(config.database, name)
             click.echo(f"{name}: another crawl of this source is running (pid {pid}); skipped")
         chosen = tuple(s for s in chosen if s.name in locked)
-        run_ids = crawl_sources(config, chosen, ctx.obj["log_level"], progress=not service)
+        try:
+            run_ids = crawl_sources(config, chosen, ctx.obj["log_level"], progress=not service)
+        except ArchiveUnwritable as exc:  # nothing more can be written: no alerts, no health
+            print_stopped(exc.runs, str(exc), as_json=service)
+            ctx.exit(1)
     runs = run_rows(config, run_ids)
     names = [s.name for s in chosen]
     if service:  # the service respects backoff and reads one JSON line
@@ -83,7 +88,7 @@ def _after_crawl(
     With `runs`, print the summary: the runs with the alerts per source, then the rest.
     """
     import db
-    from crawler.progress import alerts_by_source, print_summary
+    from crawler.progress import alerts_by_source, failures_by_source, print_summary
     from newswatch.report import print_alerts
     from scheduler.alerts import match_new_articles, matched_upto
     from scheduler.delivery import deliver_pending
@@ -96,10 +101,11 @@ def _after_crawl(
         matched = match_new_articles(archive, config)
         alerted = alerts_by_source(archive, config, after) if runs is not None else {}
         delivered = deliver_pending(archive, config, force=force)
+        failures = failures_by_source(archive, runs or [])
     finally:
         archive.close()
     if runs is not None:
-        print_summary(runs, alerted)
+        print_summary(runs, alerted, failures)
         for change in changes:
             click.echo(f"health {change}")
         print_alerts(matched, delivered, config)

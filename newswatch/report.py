@@ -36,6 +36,17 @@ def error_summary(raw: str) -> str:
     return ", ".join(f"{kind} {count}" for kind, count in sorted(errors.items())) or "-"
 
 
+def page_accounting(run: dict[str, Any]) -> str:
+    """What became of a run's article pages: '12 article pages: 9 new, 1 duplicate, ...'."""
+    kinds = {"not articles": "not_article_kinds", "failed": "failed_kinds"}
+    parts = [f"{run.get('new_articles', 0)} new", f"{run.get('duplicates', 0)} duplicates"]
+    for label, column in kinds.items():
+        count = run.get(label.replace(" ", "_"), 0)
+        why = error_summary(run.get(column) or "{}") if count else ""
+        parts.append(f"{count} {label}" + (f" ({why})" if why else ""))
+    return f"{run.get('article_pages', 0)} article pages: " + ", ".join(parts)
+
+
 def _took(run: dict[str, Any]) -> str:
     if not run.get("finished_at") or not run.get("started_at"):
         return "-"
@@ -47,8 +58,8 @@ def _took(run: dict[str, Any]) -> str:
 def runs_line(runs: Iterable[dict[str, Any]]) -> str:
     """One line per crawl for the service log."""
     return "; ".join(
-        f"{r['source']} {r['status']}: {r['pages']} pages, {r['new_articles']} new,"
-        f" {r['duplicates']} duplicates, errors {error_summary(r['errors'])}"
+        f"{r['source']} {r['status']}: {r['pages']} pages, {page_accounting(r)},"
+        f" errors {error_summary(r['errors'])}"
         for r in runs
     )
 
@@ -114,6 +125,9 @@ def print_status(snapshot: dict[str, Any], as_json: bool) -> None:
     for s in snapshot["sources"]:
         if s["health_reason"]:
             click.echo(f"{s['source']} is {s['health']}: {s['health_reason']}")
+        run = s["last_run"] or {}
+        if run.get("failed") or run.get("not_articles"):
+            click.echo(f"{s['source']}: last crawl: {page_accounting(run)}")
     outbox = snapshot["outbox"]
     counts = outbox["counts"]
     click.echo(f"alerts: {counts.get('pending', 0)} pending, {counts.get('sent', 0)} sent, "

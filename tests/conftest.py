@@ -11,10 +11,18 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from accounting import check_page_accounting
 from fixtures import news_site
 from sitefixture import FixtureSite
 
 CLI_TIMEOUT = 120  # seconds; a crawl of the fixture site takes a few
+
+
+@pytest.fixture(autouse=True)
+def page_accounting(tmp_path: Path) -> Iterator[None]:
+    """After every test: each crawl it ran accounted for every article page it fetched."""
+    yield
+    check_page_accounting(tmp_path)
 
 
 @pytest.fixture
