@@ -10,9 +10,12 @@ import subprocess
 import time
 
 import pytest
-from conftest import newswatch_command
 from fixtures import news_site
-from test_service import Service, wait_for
+from support.accounting import check_page_accounting
+from support.cli import newswatch_command
+from support.pages import article, config_for, query, serve
+from support.service import Service, wait_for
+from support.site import FixtureSite
 
 
 def count(db, sql: str) -> int:
@@ -107,9 +110,6 @@ def test_search_and_status_while_the_service_writes(site, workdir):
 def test_disk_full_fails_the_run_in_one_line_and_the_next_crawl_stores_the_rest_alerting_once(
     workdir, run_cli
 ):
-    from accounting import check_page_accounting
-    from sitefixture import FixtureSite
-    from test_page_accounting import article, config_for, query, serve
 
     archive = workdir / "archive"
     archive.mkdir()

@@ -11,67 +11,25 @@ import json
 import os
 import shutil
 import signal
-import sqlite3
 import subprocess
 import time
-from collections.abc import Callable, Iterator
-from contextlib import closing
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 import pytest
-from conftest import newswatch_command
 from fixtures import news_site
-from sitefixture import FixtureSite
+from support.cli import newswatch_command
+from support.pages import article, config_for, last_run, query, serve
 
 # Standard-library modules a spawned worker imports after its interpreter starts: each one
 # in the current folder used to replace the real one in every extraction worker.
 SHADOWS = ("operator", "pickle", "struct", "queue", "selectors", "threading", "weakref")
 
 
-def article(title: str, paragraphs: int = 5, text: str = "") -> bytes:
-    text = text or f"Officials said {title.lower()} on Tuesday, in a statement to reporters."
-    body = "".join(f"<p>{text} Paragraph {i} adds detail number {i * 7}.</p>"
-                   for i in range(paragraphs))  # fmt: skip
-    return (f"<html><head><title>{title}</title></head><body><nav>Menu</nav>"
-            f"<article><h1>{title}</h1>{body}</article></body></html>").encode()  # fmt: skip
-
-
 def big_article(n: int, paragraphs: int) -> bytes:
     """A long page: extracting it keeps a worker busy for a while (0.4 s per 400 paragraphs)."""
     return article(f"Report {n} on the harbour", paragraphs,
                    f"Story {n}: the harbour reopened and the ships returned")  # fmt: skip
-
-
-@pytest.fixture
-def small_site() -> Iterator[FixtureSite]:
-    with FixtureSite("127.0.0.1") as site:
-        yield site
-
-
-def serve(site: FixtureSite, pages: dict[str, bytes]) -> None:
-    """`pages` (path -> HTML) and /news, the list page linking them."""
-    for path, body in pages.items():
-        site.set(path, body)
-    links = "".join(f'<a href="{path}">{path}</a>' for path in pages)
-    site.set("/news", f"<html><body>{links}</body></html>")
-
-
-def config_for(workdir: Path, site: FixtureSite, database: str = "news.db", **top: Any) -> Path:
-    source = {"name": "s3", "start_urls": [site.url("/news")], "article_url_pattern": r"/view/\d+",
-              "max_list_pages": 1, "schedule": "every 1h"}  # fmt: skip
-    config = news_site.config_dict([source], database=database, **top)
-    return news_site.write_config(workdir / "config.yaml", config)
-
-
-def query(database: Path, sql: str, *params: Any) -> list[dict[str, Any]]:
-    with closing(sqlite3.connect(database)) as conn:
-        conn.row_factory = sqlite3.Row
-        return [dict(row) for row in conn.execute(sql, params)]
-
-
-def last_run(database: Path) -> dict[str, Any]:
-    return query(database, "SELECT * FROM crawl_runs ORDER BY id DESC LIMIT 1")[0]
 
 
 def tail(result: subprocess.CompletedProcess[str]) -> str:
@@ -181,11 +139,12 @@ def test_a_pool_whose_worker_dies_is_replaced_and_a_page_that_kills_every_worker
 
 
 def test_a_run_that_stores_nothing_is_failed_says_why_and_breaks_the_source(
-    small_site, workdir, run_cli
+    make_site, workdir, run_cli
 ):
-    serve(small_site, {f"/view/{n}": b"<html><head></head><body><div></div></body></html>"
+    site = make_site()
+    serve(site, {f"/view/{n}": b"<html><head></head><body><div></div></body></html>"
                        for n in range(1, 4)})  # fmt: skip
-    config = config_for(workdir, small_site)
+    config = config_for(workdir, site)
     result = run_cli("crawl", config=config)
 
     assert result.returncode == 0, tail(result)  # SPEC: exit 0 even when pages failed
@@ -205,15 +164,16 @@ def test_a_run_that_stores_nothing_is_failed_says_why_and_breaks_the_source(
 
 
 def test_same_body_under_another_headline_is_kept_and_counted_a_print_copy_is_not(
-    small_site, workdir, run_cli
+    make_site, workdir, run_cli
 ):
+    site = make_site()
     text = "A short video report: the minister visited the flooded town on Monday."
-    serve(small_site, {
+    serve(site, {
         "/view/1": article("Minister visits flooded town", 2, text),
         "/view/2": article("Rescue teams reach the valley", 2, text),  # other story, same text
         "/view/3": article("Minister visits flooded town", 2, text),  # print copy of /view/1
     })  # fmt: skip
-    result = run_cli("crawl", config=config_for(workdir, small_site))
+    result = run_cli("crawl", config=config_for(workdir, site))
 
     assert result.returncode == 0, tail(result)
     rows = query(workdir / "news.db", "SELECT title, story_id FROM articles")
@@ -226,15 +186,16 @@ def test_same_body_under_another_headline_is_kept_and_counted_a_print_copy_is_no
 
 
 @pytest.mark.slow
-def test_a_worker_killed_with_9_mid_crawl_is_replaced_and_every_page_is_stored(small_site, workdir):
-    serve(small_site, {f"/view/{n}": big_article(n, 400) for n in range(1, 13)})
-    small_site.update("/news", delay=5)  # the workers have started before the first page
-    config = config_for(workdir, small_site)
+def test_a_worker_killed_with_9_mid_crawl_is_replaced_and_every_page_is_stored(make_site, workdir):
+    site = make_site()
+    serve(site, {f"/view/{n}": big_article(n, 400) for n in range(1, 13)})
+    site.update("/news", delay=5)  # the workers have started before the first page
+    config = config_for(workdir, site)
     crawl = subprocess.Popen([*newswatch_command(), "--config", str(config), "crawl"],
                              cwd=workdir, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                              text=True)  # fmt: skip
     try:
-        wait_until(lambda: small_site.count("/view/") >= 2, 60, "two article pages served")
+        wait_until(lambda: site.count("/view/") >= 2, 60, "two article pages served")
         time.sleep(0.3)  # extracting the first ones
         killed = kill_workers(crawl.pid)
         out, err = crawl.communicate(timeout=180)
@@ -251,18 +212,19 @@ def test_a_worker_killed_with_9_mid_crawl_is_replaced_and_every_page_is_stored(s
 
 @pytest.mark.slow
 def test_a_page_whose_worker_dies_every_time_is_failed_by_name_and_stored_next_crawl(
-    small_site, workdir, run_cli
+    make_site, workdir, run_cli
 ):
+    site = make_site()
     # The OOM killer or a crash in a parser, played by this test: every worker that takes the
     # page is killed. The crawl names the page, the next crawl (no killer) stores it.
-    serve(small_site, {"/view/1": big_article(1, 3000)})
-    small_site.update("/view/1", delay=5)  # the workers have started before it arrives
-    config = config_for(workdir, small_site)
+    serve(site, {"/view/1": big_article(1, 3000)})
+    site.update("/view/1", delay=5)  # the workers have started before it arrives
+    config = config_for(workdir, site)
     crawl = subprocess.Popen([*newswatch_command(), "--config", str(config), "crawl"],
                              cwd=workdir, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                              text=True)  # fmt: skip
     try:
-        wait_until(lambda: small_site.count("/view/1") >= 1, 60, "the page requested")
+        wait_until(lambda: site.count("/view/1") >= 1, 60, "the page requested")
         time.sleep(5)  # served
         killed = 0
         while crawl.poll() is None:
@@ -273,7 +235,7 @@ def test_a_page_whose_worker_dies_every_time_is_failed_by_name_and_stored_next_c
         crawl.kill()
 
     assert crawl.returncode == 0 and killed == 2, f"killed {killed}\n{out}\n{err}"
-    url = small_site.url("/view/1")
+    url = site.url("/view/1")
     assert f"s3: failed: {url}: BrokenProcessPool: an extraction worker died 2 times" in out, out
     run = last_run(workdir / "news.db")
     assert (run["status"], run["failed"], json.loads(run["failed_kinds"])) == (
