@@ -104,6 +104,20 @@ def search(
 
 
 @main.command()
+@click.argument("article", metavar="ID_OR_URL")
+@click.pass_context
+def story(ctx: click.Context, article: str) -> None:
+    """A story's versions in order (flash, LEAD, 2nd LD…, copies on other sites): label, time,
+    source, headline and link, and the sentences each one added."""
+    from newswatch.story import StoryNotFound, show_story
+
+    try:
+        show_story(_config(ctx), article)
+    except StoryNotFound as exc:
+        raise UserError(str(exc)) from None
+
+
+@main.command()
 @click.option(
     "--log-format",
     type=click.Choice(["text", "json", "journal"]),
