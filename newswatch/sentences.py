@@ -25,8 +25,17 @@ from crawler.wire import byline_names, without_dateline
 
 MIN_NEW_WORDS = 2
 NEW_SHARE = 0.3
-# Words that only report who said something: "adding", "told reporters", "according to".
+# Words that only report who said something ("adding", "told reporters", "according to"),
+# after crawler.stories.words has stemmed them.
 _REPORTING = frozenset({"add", "told", "tell", "accord", "also", "noted"})
+# Function words crawler.stories.words keeps (it compares headlines, which have few).
+_FUNCTION = re.compile(
+    r"\b(?:not|no|did|do|does|done|has|have|had|will|would|could|should|can|might|must|"
+    r"he|she|they|we|i|you|him|her|them|his|their|our|your|who|whom|whose|which|what|when|"
+    r"where|there|here|so|such|some|any|all|other|others|more|most|very|just|only|up|out|"
+    r"then|now|yet|still|if|because|since|until|under|between|through|against|during)\b",
+    re.I,
+)
 # Before these a period ends no sentence: titles, months, initials, "N. Korea", "U.S. forces".
 _NOT_AT_END = frozenset({
     "mr", "mrs", "ms", "dr", "gen", "lt", "col", "maj", "capt", "cmdr", "adm", "sgt", "rep",
@@ -46,6 +55,11 @@ _HANGUL = re.compile(r"[\uac00-\ud7a3]+")
 _CREDIT = re.compile(
     r"\((?:Yonhap|YNA|AP|AFP|Reuters|EPA|UPI|Xinhua|KCNA|[^()]*\bPhotos?\b[^()]*)\)\s*$", re.I
 )
+_CREDIT_LINE = re.compile(
+    r"^(?:this|the) (?:article|story|report|content)\b.{0,40}\b(?:provided|supplied|"
+    r"distributed|reprinted|republished|courtesy)\b",
+    re.I,
+)
 _EMAIL = re.compile(r"[\w.+\-]+@[\w\-]+(?:\.[\w\-]+)+")
 _END = re.compile(r"^\(?END\)?$|^/END/$")
 _KOREAN_BYLINE = re.compile(r"^\s*(?:[\uac00-\ud7a3]{2,4}\s*){1,3}(?:기자|특파원)\s*=\s*")
@@ -57,11 +71,12 @@ _BARE_DATELINE = re.compile(
 
 
 def split_sentences(body: str) -> list[str]:
-    """The sentences of a body, in order, each on one line. A paragraph break ends a sentence
-    unless the next paragraph goes on in lower case (a paragraph re-wrapped in two)."""
+    """The sentences of a body, in order, each on one line, without bylines, captions and
+    the like. A paragraph break ends a sentence unless the next paragraph goes on in lower
+    case (a paragraph re-wrapped in two)."""
     paragraphs = [" ".join(p.split()) for p in re.split(r"\n\s*\n", body or "")]
     joined: list[str] = []
-    for paragraph in filter(None, paragraphs):
+    for paragraph in (p for p in paragraphs if p and not is_furniture(p)):
         if joined and paragraph[0].islower():
             joined[-1] += " " + paragraph
         else:
@@ -94,7 +109,7 @@ def _ends_here(before: str, after: str) -> bool:
 def content_words(text: str) -> set[str]:
     """What a text says, as comparable words: crawler.stories.words and Hangul bigrams."""
     text = unicodedata.normalize("NFKC", text)
-    found = words(text) - _REPORTING
+    found = words(_FUNCTION.sub(" ", text)) - _REPORTING
     for run in _HANGUL.findall(text):
         found.update(run[i : i + 2] for i in range(max(len(run) - 1, 1)))
     return found
@@ -103,7 +118,7 @@ def content_words(text: str) -> set[str]:
 def is_furniture(sentence: str) -> bool:
     """A byline, a photo caption or credit, an email address, "(END)": not article text."""
     line = sentence.strip()
-    if _END.match(line) or _CREDIT.search(line) or byline_names(line):
+    if _END.match(line) or _CREDIT.search(line) or _CREDIT_LINE.match(line) or byline_names(line):
         return True
     return bool(_EMAIL.search(line)) and len(_EMAIL.sub("", line).split()) <= 3
 
