@@ -254,3 +254,25 @@ def test_an_archive_from_before_updates_threads_its_first_update_under_the_old_a
     assert matched.updates == {"plant": 1} and sent.sent == 1
     [update] = smtp.inbox.to("d@x.org")
     assert update["In-Reply-To"] == "<old@x.org>" and update["References"] == "<old@x.org>"
+
+
+def test_story_takes_an_id_or_any_link_to_an_article_and_names_what_it_cannot_find(
+    tmp_path, run_cli
+):
+    config = write_config(tmp_path, None)
+    first = add(config, dev.FLASH)
+    add(config, dev.STORY, first)
+    for given in (str(first), f"https://en.yna.co.kr{dev.STORY.path}?input=rss#top"):
+        shown = run_cli("story", given, config=config.path)
+        assert shown.returncode == 0, shown.stderr
+        assert shown.stdout.startswith(f"story {first}: {dev.STORY.headline}\n2 versions on wire")
+        assert f"   + {dev.P_START[:60]}" in shown.stdout, shown.stdout
+    errors = {
+        "99": "no stored article has id 99",
+        "https://x.org/a": "no stored article at https://x.org/a",
+        "AEN1": "'AEN1': expected an article id (a number) or its URL",
+    }
+    for given, error in errors.items():
+        failed = run_cli("story", given, config=config.path)
+        assert (failed.returncode, failed.stdout) == (2, "")
+        assert failed.stderr == f"newswatch: error: {error}\n"
