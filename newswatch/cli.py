@@ -235,10 +235,11 @@ def status(ctx: click.Context, as_json: bool) -> None:
     help="Where to put the demo's config, archive and Maildir (default: a new temp folder).",
 )  # fmt: skip
 def demo(folder: Path | None) -> None:
-    """Try newswatch offline: crawl a bundled sample site once and show an alert.
+    """Try newswatch offline: crawl a bundled sample site, show an alert and an update.
 
     Serves a small Yonhap-like sample site on 127.0.0.1, writes a config with two rules,
-    crawls the site, delivers the alerts to a Maildir and prints one. Ignores --config.
+    crawls the site, delivers the alerts to a Maildir and prints one; then the site publishes
+    a (2nd LD) of the story and a second crawl sends, and prints, its update. Ignores --config.
     """
     from newswatch.demo import DemoError, run_demo
 

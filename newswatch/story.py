@@ -79,6 +79,8 @@ def _print_version(n: int, version: Version, shown: str, timezone: str) -> None:
     indent = " " * len(f"{n}. ")
     click.echo(f"{indent}{version.title}")
     click.echo(f"{indent}{version.url}  (article {version.article_id})")
+    wrap = textwrap.TextWrapper(
+        WIDTH, initial_indent=f"{indent}+ ", subsequent_indent=f"{indent}  ", break_on_hyphens=False
+    )
     for sentence in version.added:
-        click.echo(textwrap.fill(sentence, WIDTH, initial_indent=f"{indent}+ ",
-                                 subsequent_indent=indent + "  "))  # fmt: skip
+        click.echo(wrap.fill(sentence))

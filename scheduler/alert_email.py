@@ -224,6 +224,7 @@ def _version_text(version: VersionView, timezone: str, indent: str) -> list[str]
     out += [indent + (safe_url(version.url) or "(no link)")]
     if version.headline_was:
         out += _wrap(f"Headline changed from: {clean_line(version.headline_was, 500)}", indent)
+    out += [""] if version.sentences else []
     for sentence in version.sentences:
         out += _wrap(clean_line(sentence, 2000), indent + "     ", indent + "NEW  ")
     return out
