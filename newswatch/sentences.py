@@ -19,6 +19,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable
+from functools import lru_cache
 
 from crawler.stories import words
 from crawler.wire import byline_names, without_dateline
@@ -106,13 +107,14 @@ def _ends_here(before: str, after: str) -> bool:
     return True
 
 
-def content_words(text: str) -> set[str]:
+@lru_cache(maxsize=8192)  # a version repeats the sentences of the one before it
+def content_words(text: str) -> frozenset[str]:
     """What a text says, as comparable words: crawler.stories.words and Hangul bigrams."""
     text = unicodedata.normalize("NFKC", text)
     found = words(_FUNCTION.sub(" ", text)) - _REPORTING
     for run in _HANGUL.findall(text):
         found.update(run[i : i + 2] for i in range(max(len(run) - 1, 1)))
-    return found
+    return frozenset(found)
 
 
 def is_furniture(sentence: str) -> bool:

@@ -43,9 +43,10 @@ def follow_stories(
     stories = store.story_rows(archive, {a["story_id"] for a in alerts}) if alerts else {}
     claimed: dict[str, int] = defaultdict(int)
     now = utc_now()
+    seen: dict[tuple[int, ...], Version] = {}  # rules following one story compare it once
     for alert in alerts:
         rule, rows = rules[alert["rule"]], stories[alert["story_id"]]
-        found = [v for v in substantial(rule, alert, rows, new_ids[alert["story_id"]])
+        found = [v for v in substantial(rule, alert, rows, new_ids[alert["story_id"]], seen)
                  if _claim(archive, rule, alert["story_id"], v, now)]  # fmt: skip
         if found and rule.digest is None:
             _queue_update(archive, config, rule, alert, rows, found)
@@ -61,21 +62,28 @@ def _claim(archive: Database, rule: Rule, story_id: int, version: Version, now: 
                               digest)  # fmt: skip
 
 
-def substantial(rule: Rule, alert: dict[str, Any], rows: list[dict[str, Any]],
-                new_ids: set[int]) -> list[Version]:  # fmt: skip
+def substantial(rule: Rule, alert: dict[str, Any], rows: list[dict[str, Any]], new_ids: set[int],
+                seen: dict[tuple[int, ...], Version]) -> list[Version]:  # fmt: skip
     """The new versions, after the alert, that add enough for `rule`, oldest first. Each is
     compared with every version the rule could have sent that came before it, in time or
-    in the archive (a late find of an old version adds nothing)."""
+    in the archive (a late find of an old version adds nothing). `seen` keeps comparisons
+    for the other rules following the story."""
     allowed = [r for r in rows if not rule.sources or r["source"] in rule.sources]
     found = []
     for row in sorted(allowed, key=when):
         if row["id"] not in new_ids or row["id"] <= alert["covered_upto"]:
             continue
-        earlier = [e for e in allowed if e["id"] < row["id"] or when(e) < when(row)]
-        version = version_of(row, [e for e in earlier if e["id"] != row["id"]])
+        before = [e for e in allowed if _before(e, row)]
+        key = (row["id"], *(e["id"] for e in before))
+        version = seen.get(key) or seen.setdefault(key, version_of(row, before))
         if len(version.added) >= rule.update_min_sentences:
             found.append(version)
     return found
+
+
+def _before(earlier: dict[str, Any], row: dict[str, Any]) -> bool:
+    """Whether `earlier` was there before `row`: stored before it or published before it."""
+    return earlier["id"] != row["id"] and (earlier["id"] < row["id"] or when(earlier) < when(row))
 
 
 def view_of(
