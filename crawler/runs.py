@@ -38,7 +38,12 @@ class RunRecorder:
         }
         pages = stats.get("response_received_count", 0)
         status = "ok" if not errors else ("partial" if pages else "failed")
-        if reason != "finished":
+        last_error = stats.get(_PREFIX + "last_error", "")
+        if reason == "closespider_timeout":  # crawl.time_limit (crawler.timelimit)
+            status = "timeout"
+            limit = self.crawler.settings.getfloat("CLOSESPIDER_TIMEOUT")
+            last_error = f"time limit of {limit:.0f} s reached"
+        elif reason != "finished":
             status = "interrupted" if reason == "shutdown" else "failed"
         counters = ("new_articles", "duplicates", "undated", "no_body", "links_found")
         values = {key: stats.get(_PREFIX + key, 0) for key in counters} | {
@@ -48,7 +53,7 @@ class RunRecorder:
             "requests": stats.get("downloader/request_count", 0),
             "blocked": sum(v for k, v in stats.items() if k.startswith(_PREFIX + "blocked/")),
             "errors": errors,
-            "last_error": stats.get(_PREFIX + "last_error", ""),
+            "last_error": last_error,
         }
         db.finish_run(self.db, self.run_id, values)
         self.db.close()

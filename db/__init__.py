@@ -5,10 +5,11 @@ from db.articles import (
     insert_article,
     known_urls,
 )
-from db.connection import open_db
+from db.connection import ArchiveError, open_db, private_folder
 from db.failures import clear_failure, record_failure, retryable_failures
 from db.runs import (
     close_stale_runs,
+    end_open_runs,
     finish_run,
     last_runs,
     recent_runs,
@@ -20,8 +21,10 @@ from db.status import status_snapshot
 from db.tx import write_transaction
 
 __all__ = [
+    "ArchiveError",
     "clear_failure",
     "close_stale_runs",
+    "end_open_runs",
     "find_same_body",
     "first_of_stories",
     "finish_run",
@@ -29,6 +32,7 @@ __all__ = [
     "known_urls",
     "last_runs",
     "open_db",
+    "private_folder",
     "recent_runs",
     "record_failure",
     "retryable_failures",

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from sqlite_utils import Database
 
+from db.tx import write_transaction
+
 
 def record_failure(db: Database, url: str, source: str, kind: str, permanent: bool,
                    now: str) -> None:  # fmt: skip
-    with db.atomic():
+    with write_transaction(db):
         db.execute(
             "INSERT INTO failed_urls (url, source, kind, permanent, attempts, first_failed_at,"
             " last_failed_at) VALUES (?, ?, ?, ?, 1, ?, ?) ON CONFLICT(url) DO UPDATE SET"
@@ -18,7 +20,7 @@ def record_failure(db: Database, url: str, source: str, kind: str, permanent: bo
 
 
 def clear_failure(db: Database, url: str) -> None:
-    with db.atomic():
+    with write_transaction(db):
         db.execute("DELETE FROM failed_urls WHERE url = ?", [url])
 
 

@@ -174,7 +174,9 @@ def deliver_pending(archive: Database, config: Config, force: bool = False) -> D
     sender = config.alerts.smtp.sender if config.alerts.smtp else "newswatch@localhost"
     try:
         for row in rows:
-            _deliver_one(archive, transport, sender, row, now, report)
+            lease = iso_utc(datetime.now(UTC) + LEASE)
+            if store.renew_lease(archive, row["id"], _me(), lease):  # else: another has it
+                _deliver_one(archive, transport, sender, row, now, report)
     finally:
         transport.close()
     return report
