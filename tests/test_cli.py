@@ -15,10 +15,9 @@ import signal
 import subprocess
 from pathlib import Path
 
-from conftest import newswatch_command
 from fixtures import news_site
-from test_faults_process import slow_articles
-from test_service import wait_for
+from support.cli import newswatch_command
+from support.service import slow_articles, wait_for
 
 from crawler.locks import try_lock
 

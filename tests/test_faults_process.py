@@ -14,33 +14,16 @@ import time
 from pathlib import Path
 
 import pytest
-from aiosmtpd.controller import Controller
-from conftest import newswatch_command
 from fixtures import news_site
-from smtpserver import Inbox, free_port
-from test_alerts import write_config as write_alerts_config
-from test_service import Service, rows, wait_for
+from support.alerts import write_config as write_alerts_config
+from support.cli import newswatch_command
+from support.service import Service, count, rows, slow_articles, wait_for
+from support.smtp import Inbox, SmtpServer
 
 import db as archive_db
 from crawler.locks import is_held, read_holder
 from db import alerts as store
 from newswatch.clock import utc_now
-
-
-def count(db, sql: str) -> int:
-    if not db.exists():
-        return 0
-    try:
-        with sqlite3.connect(db, timeout=30) as conn:
-            return conn.execute(sql).fetchone()[0]
-    except sqlite3.OperationalError:  # the schema is being created
-        return 0
-
-
-def slow_articles(site, seconds: float) -> None:
-    for path in list(site.routes):
-        if path.startswith("/view/"):
-            site.update(path, delay=seconds)
 
 
 @pytest.mark.slow
@@ -364,10 +347,9 @@ class SlowInbox(Inbox):
 
 def test_two_processes_delivering_one_outbox_send_each_email_once(tmp_path):
     inbox = SlowInbox()
-    controller = Controller(inbox, hostname="127.0.0.1", port=free_port())
-    controller.start()
+    server = SmtpServer(inbox).start()
     try:
-        config = write_alerts_config(tmp_path, controller.port)
+        config = write_alerts_config(tmp_path, server.port)
         archive = archive_db.open_db(config.database)
         store.add_outbox(archive, [outbox_row(n) for n in range(60)])
         archive.close()
@@ -377,7 +359,7 @@ def test_two_processes_delivering_one_outbox_send_each_email_once(tmp_path):
         results = [p.communicate(timeout=120) for p in procs]
         later = subprocess.run(command, capture_output=True, text=True, timeout=120)
     finally:
-        controller.stop()
+        server.stop()
     assert [p.returncode for p in procs] == [0, 0, 0], [err for _, err in results]
     assert sum(int(out) for out, _ in results) == 60 and later.stdout.strip() == "0"
     ids = [str(m["Message-ID"]) for m in inbox.messages]

@@ -13,9 +13,9 @@ import re
 import signal
 import subprocess
 
-from conftest import newswatch_command
 from fixtures import news_site
-from test_service import wait_for
+from support.cli import newswatch_command
+from support.service import wait_for
 
 
 def test_journald_lines_carry_priorities_crawl_failures_and_health_changes(site, workdir):

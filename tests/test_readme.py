@@ -18,9 +18,9 @@ from pathlib import Path
 
 import pytest
 import yaml
-from conftest import newswatch_command
 from fixtures import news_site
-from sitefixture import FixtureSite
+from support.cli import newswatch_command
+from support.site import FixtureSite
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "scripts"))
