@@ -52,10 +52,10 @@ def test_a_hung_crawl_ends_at_its_limit_and_scheduling_goes_on(site, workdir):
         wait_for(
             lambda: (
                 db.exists()
-                and len(rows(db, "SELECT 1 FROM crawl_runs WHERE status = 'timeout'")) >= 2
+                and len(rows(db, "SELECT 1 FROM crawl_runs WHERE status = 'timeout'")) >= 3
             ),  # fmt: skip
-            60,
-            "two crawls ended at the limit",
+            90,
+            "three crawls ended at the limit (the last one may not be logged yet)",
         )
     finally:
         code, err, _ = service.stop()
@@ -66,7 +66,7 @@ def test_a_hung_crawl_ends_at_its_limit_and_scheduling_goes_on(site, workdir):
     assert reason == "time limit of 2 s reached", reason
     events = [json.loads(line) for line in err.splitlines() if line.startswith("{")]
     ended = [e for e in events if e["message"].startswith("crawl of yonhap timeout after")]
-    assert len(ended) >= 2 and ended[0]["level"] == "warning", events[-5:]
+    assert len(ended) >= 2 and ended[0]["level"] == "warning", [e["message"] for e in events]
     assert len({e["run"] for e in ended}) == len(ended), "each timeout names its own run"
     took = [float(e["message"].split("after ")[1].split("s:")[0]) for e in ended]
     assert max(took) < 20, f"crawls stopped {took} s after starting, limit 2 s"
