@@ -9,9 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from twisted.internet.defer import DeferredSemaphore
-
 from scrapy.utils.defer import maybe_deferred_to_future
+from twisted.internet.defer import DeferredSemaphore
 
 
 class RequestBudget:

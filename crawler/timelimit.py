@@ -31,9 +31,10 @@ PR_SET_PDEATHSIG = 1
 class TimeLimitMiddleware:
     """Downloader middleware: no request may outlast its source's time limit (by > 1 s)."""
 
-    def __init__(self, limit: float, timeout: float) -> None:
+    def __init__(self, limit: float, timeout: float, stats: Any = None) -> None:
         self.limit = limit
         self.timeout = timeout  # DOWNLOAD_TIMEOUT: what a request gets otherwise
+        self.stats = stats
         self.ends = time.monotonic() + limit
 
     @classmethod
@@ -45,12 +46,14 @@ class TimeLimitMiddleware:
         limit = crawler.settings.getfloat("CLOSESPIDER_TIMEOUT")
         if limit <= 0:
             raise NotConfigured
-        middleware = cls(limit, crawler.settings.getfloat("DOWNLOAD_TIMEOUT"))
+        middleware = cls(limit, crawler.settings.getfloat("DOWNLOAD_TIMEOUT"), crawler.stats)
         crawler.signals.connect(middleware.opened, signal=signals.spider_opened)
         return middleware
 
     def opened(self, spider: Any) -> None:
         self.ends = time.monotonic() + self.limit
+        if self.stats is not None:  # for the run's reason (crawler.runs)
+            self.stats.set_value("newswatch/time_limit", self.limit)
 
     def process_request(self, request: Any) -> None:
         left = self.ends - time.monotonic()

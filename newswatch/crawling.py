@@ -23,6 +23,7 @@ import click
 from crawler.locks import Holder
 from newswatch.clock import iso_utc
 from newswatch.config import Config, Source
+from newswatch.report import run_summary
 
 EX_TEMPFAIL = 75
 EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report it
@@ -33,7 +34,8 @@ def crawl_command(config: Config, chosen: tuple[Source, ...], log_level: str,
     """`newswatch crawl`; `service`: the pid of the service whose child this is, or 0."""
     import db
     from crawler.locks import read_holder, source_locks
-    from crawler.runner import crawl_sources, run_rows
+    from crawler.progress import print_stopped
+    from crawler.runner import ArchiveUnwritable, crawl_sources, run_rows
     from crawler.timelimit import EXIT_DEADLINE, HARD_GRACE, die_with_parent
 
     if service:
@@ -52,7 +54,11 @@ def crawl_command(config: Config, chosen: tuple[Source, ...], log_level: str,
             if not service:
                 return EX_TEMPFAIL
         chosen = tuple(s for s in chosen if s.name in locked)
-        run_ids = crawl_sources(config, chosen, log_level, not service, service)
+        try:
+            run_ids = crawl_sources(config, chosen, log_level, not service, service)
+        except ArchiveUnwritable as exc:  # nothing more can be written: no alerts, no health
+            print_stopped(exc.runs, str(exc), as_json=bool(service))
+            return 1
     # Scrapy leaves SIGINT to its own (now stopped) handlers: give Ctrl-C back to Python.
     signal.signal(signal.SIGINT, signal.default_int_handler)
     if service and os.getppid() != service:
@@ -73,15 +79,6 @@ def crawl_command(config: Config, chosen: tuple[Source, ...], log_level: str,
     return EXIT_INTERRUPTED if any(r["status"] == "interrupted" for r in runs) else 0
 
 
-def run_summary(run: dict[str, Any]) -> dict[str, Any]:
-    """What the service logs of a run: its outcome and, when it went wrong, why."""
-    return {
-        "source": run["source"], "status": run["status"], "pages": run["pages"],
-        "new_articles": run["new_articles"], "duplicates": run["duplicates"],
-        "errors": json.loads(run["errors"] or "{}"), "last_error": run.get("last_error") or "",
-    }  # fmt: skip
-
-
 def after_crawl(
     config: Config, names: list[str], force: bool, runs: list[dict[str, Any]] | None = None
 ) -> None:
@@ -92,7 +89,7 @@ def after_crawl(
     nothing about its source's health and is not judged.
     """
     import db
-    from crawler.progress import alerts_by_source, print_summary
+    from crawler.progress import alerts_by_source, failures_by_source, print_summary
     from newswatch.report import print_alerts
     from scheduler.alerts import match_new_articles, matched_upto
     from scheduler.delivery import deliver_pending
@@ -105,7 +102,8 @@ def after_crawl(
         after = matched_upto(archive)
         matched = match_new_articles(archive, config)
         if runs is not None:
-            print_summary(runs, alerts_by_source(archive, config, after))
+            failures = failures_by_source(archive, runs)
+            print_summary(runs, alerts_by_source(archive, config, after), failures)
             for change in changes:
                 click.echo(f"health {change}")
         delivered = deliver_pending(archive, config, force=force)
