@@ -47,9 +47,10 @@ def main(ctx: click.Context, config_path: str | None, verbose: int) -> None:
 
 @main.command()
 @click.argument("sources", nargs=-1, metavar="[SOURCE]...")
-@click.option("--service", is_flag=True, hidden=True, help="Run as the service's child.")
+@click.option("--service", type=int, default=0, hidden=True, metavar="PID",
+              help="Run as the child of the service with this pid.")  # fmt: skip
 @click.pass_context
-def crawl(ctx: click.Context, sources: tuple[str, ...], service: bool) -> None:
+def crawl(ctx: click.Context, sources: tuple[str, ...], service: int) -> None:
     """Crawl all (or the named) sources once now and store new articles.
 
     Then match the new stories against the alert rules and try every pending alert.
