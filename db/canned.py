@@ -71,10 +71,12 @@ WITH matched AS (
 )
 SELECT * FROM matched
 UNION ALL
-SELECT 'newswatch:rule:' || :rule || ':nothing-yet', 'No story has matched rule ' || :rule
-  || ' yet', COALESCE((SELECT fetched_at FROM articles ORDER BY id DESC LIMIT 1),
-  '2000-01-01T00:00:00Z'), '/rules/' || :rule, 'newswatch lists here the stories that rule ' || :rule
-  || ' matches, newest first.', 'newswatch', NULL, NULL, NULL
+SELECT 'newswatch:rule:' || :rule || ':nothing-yet',
+  'No story has matched rule ' || :rule || ' yet',
+  COALESCE((SELECT fetched_at FROM articles ORDER BY id DESC LIMIT 1), '2000-01-01T00:00:00Z'),
+  '/rules/' || :rule,
+  'newswatch lists here the stories that rule ' || :rule || ' matches, newest first.',
+  'newswatch', NULL, NULL, NULL
 WHERE NOT EXISTS (SELECT 1 FROM matched)
 ORDER BY matched_at DESC, article_id DESC
 """
