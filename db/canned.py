@@ -59,15 +59,16 @@ ORDER BY p.latest DESC, p.story_id DESC
 # Atom feed. A rule that has matched nothing yet gets one entry saying so: an Atom feed
 # needs an update time, and datasette-atom takes it from the rows.
 RULE_FEED = f"""
-WITH matched AS (
+WITH recent AS (
+  SELECT m.article_id, m.story_id, m.matched_at FROM alert_matches m WHERE m.rule = :rule
+  ORDER BY m.matched_at DESC, m.article_id DESC LIMIT 50
+), matched AS (
   SELECT a.url AS atom_id, a.title AS atom_title, {WHEN.format(t="a")} AS atom_updated,
     a.url AS atom_link,
     a.source || ' · ' || nw_local_time({WHEN.format(t="a")}) || char(10) || char(10)
       || nw_opening(a.body, 80) AS atom_content,
-    a.source AS atom_author_name, m.matched_at, a.id AS article_id, m.story_id
-  FROM alert_matches m JOIN articles a ON a.id = m.article_id
-  WHERE m.rule = :rule
-  ORDER BY m.matched_at DESC, m.article_id DESC LIMIT 50
+    a.source AS atom_author_name, r.matched_at, a.id AS article_id, r.story_id
+  FROM recent r JOIN articles a ON a.id = r.article_id
 )
 SELECT * FROM matched
 UNION ALL
@@ -99,14 +100,50 @@ def local_day(column: str, spans: Sequence[tuple[str, int]]) -> str:
 
 
 def day_facet(inner_sql: str, column: str, spans: Sequence[tuple[str, int]], limit: int) -> str:
-    """Counts per local day of the rows of `inner_sql`, newest day first."""
+    """Counts per local day of the rows of `inner_sql` since :nw_since (an ISO UTC time),
+    newest day first."""
     day = local_day(column, spans)
     return (
         f"SELECT {day} AS value, COUNT(*) AS count FROM ({inner_sql})"
-        f" WHERE [{column}] > '' GROUP BY value ORDER BY value DESC LIMIT {int(limit)}"
+        f" WHERE [{column}] >= :nw_since GROUP BY value ORDER BY value DESC LIMIT {int(limit)}"
+    )
+
+
+def newest(inner_sql: str, column: str) -> str:
+    """The newest non-empty `column` among the rows of `inner_sql`."""
+    return f"SELECT MAX([{column}]) FROM ({inner_sql}) WHERE [{column}] > ''"
+
+
+def any_before(inner_sql: str, column: str) -> str:
+    """1 if a row of `inner_sql` has a non-empty `column` before :nw_since."""
+    return (
+        f"SELECT EXISTS (SELECT 1 FROM ({inner_sql})"
+        f" WHERE [{column}] > '' AND [{column}] < :nw_since)"
     )
 
 
 def day_filter(column: str) -> str:
     """A WHERE clause for a local day given as its UTC bounds :nw_day_from, :nw_day_to."""
     return f"[{column}] >= :nw_day_from AND [{column}] < :nw_day_to"
+
+
+# Search in the articles table page (?_search=): the matching ids as a subquery. How the
+# page's queries (the newest matches, their count, the facets) should use it depends on how
+# many match: a few, look each up by id; many, walk an index of articles and test each
+# against the set ("+id": SQLite may not look up by id), which stops early for the newest.
+SEARCH_HITS = (
+    "{plus}[id] IN (SELECT rowid FROM articles_fts WHERE articles_fts MATCH"
+    " newswatch_fts(:nw_search))"
+)
+# How many articles match, counting no further than :many + 1.
+SEARCH_SIZE = (
+    "SELECT COUNT(*) FROM (SELECT rowid FROM articles_fts"
+    " WHERE articles_fts MATCH newswatch_fts(:nw_search) LIMIT :many + 1)"
+)
+# About the number of articles (the highest id), at once.
+ARTICLES_SIZE = "SELECT MAX(id) FROM articles"
+
+
+def search_hits(walk: bool) -> str:
+    """The WHERE clause for search; `walk` when many articles match."""
+    return SEARCH_HITS.format(plus="+" if walk else "")

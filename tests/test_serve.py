@@ -261,6 +261,21 @@ def test_search_facets_by_source_and_by_local_day_in_date_order(server, browser)
     assert "day: 2023-02-15" in find(browser, ".nw-chip")[0].text
 
 
+def test_the_day_facet_reads_back_as_far_as_its_days_go(server):
+    query = urllib.parse.urlencode(
+        {"_search": 'drone* OR "reserve forces" OR 탄도미사일', "_facet_size": 2}
+    )
+    status, body = server.get(f"/archive/articles.json?{query}")
+    assert status == 200, body
+
+    days = json.loads(body)["facet_results"]["published_at"]
+    # matches on 2023-03-01, 02-15 and 02-14 (KST): the two newest, and more to show
+    assert [(d["value"], d["count"]) for d in days["results"]] == [
+        ("2023-03-01", 2), ("2023-02-15", 2)
+    ]  # fmt: skip
+    assert days["truncated"] is True
+
+
 def test_korean_is_found_inside_words(server, browser):
     search_for(browser, server.base, "탄도미사일")  # the page says 탄도미사일을
 

@@ -55,6 +55,12 @@ def utc_spans(timezone: str, until_year: int | None = None) -> tuple[tuple[str, 
     return tuple(spans)
 
 
+def local_date(iso: str, timezone: str) -> date:
+    """The local date of an ISO UTC time ('2023-02-28T15:00:00Z' in Asia/Seoul: March 1)."""
+    moment = datetime.fromisoformat(iso.replace("Z", "+00:00"))
+    return moment.astimezone(ZoneInfo(timezone)).date()
+
+
 def day_bounds(day: str, timezone: str) -> tuple[str, str]:
     """The UTC range [from, to) of local day 'YYYY-MM-DD'; ValueError if it is not one."""
     local = date.fromisoformat(day)

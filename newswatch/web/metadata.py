@@ -49,9 +49,7 @@ def metadata(hidden: Collection[str]) -> dict[str, Any]:
         "title": "Articles",
         "description": 'Search with words, "exact phrases", AND, OR, NOT, parentheses and '
         "prefix*, as in newswatch search; title and body only.",
-        "label_column": "title",
-        "fts_table": FTS_TABLE,
-        "fts_pk": "id",
+        "label_column": "title",  # ?_search= is newswatch.web.searching, not fts_table
         "sort_desc": "published_at",
         "size": 30,
         "facets": ["source", {"day": "published_at"}],

@@ -16,6 +16,7 @@ from typing import Any
 from urllib.parse import quote, urlencode, urlsplit
 
 from datasette import hookimpl
+from datasette.filters import FilterArguments
 from datasette.utils.asgi import NotFound, Response
 from markupsafe import Markup, escape
 from sqlite_utils import Database
@@ -23,6 +24,7 @@ from sqlite_utils import Database
 from newswatch.query import QueryError, parse_query
 from newswatch.web import story, text
 from newswatch.web.facets import LocalDayFacet, day_filter_arguments
+from newswatch.web.searching import search_filter_arguments
 
 ARCHIVE = "archive"  # the database's name in URLs: /archive/articles
 CSS_URL = "/-/newswatch/newswatch.css"
@@ -76,9 +78,8 @@ class ArchivePlugin:
         self.hidden_tables = hidden_tables
         self.day_facet = type("DayFacet", (LocalDayFacet,), {"timezone": timezone})
 
-    @hookimpl(trylast=True)  # after Datasette's own: this escape_fts replaces its
+    @hookimpl
     def prepare_connection(self, conn: sqlite3.Connection, database: str) -> None:
-        conn.create_function("escape_fts", 1, archive_fts, deterministic=True)
         conn.create_function("newswatch_fts", 1, archive_fts, deterministic=True)
         conn.create_function("nw_local_time", 1, self.local_time, deterministic=True)
         conn.create_function("nw_opening", 2, text.opening, deterministic=True)
@@ -123,10 +124,17 @@ class ArchivePlugin:
         return [self.day_facet]
 
     @hookimpl
-    def filters_from_request(self, request: Any, database: str, table: str) -> Any:
-        if database == ARCHIVE and table == "articles":
-            return day_filter_arguments(request, self.timezone)
-        return None
+    def filters_from_request(self, request: Any, database: str, table: str, datasette: Any) -> Any:
+        if database != ARCHIVE or table != "articles":
+            return None
+
+        async def arguments() -> FilterArguments:
+            archive = datasette.get_database(ARCHIVE)
+            found = [await search_filter_arguments(request, archive),
+                     day_filter_arguments(request, self.timezone)]  # fmt: skip
+            return _merged([f for f in found if f is not None])
+
+        return arguments
 
     @hookimpl
     def extra_css_urls(self) -> list[str]:
@@ -162,6 +170,16 @@ class ArchivePlugin:
         # The title datasette-atom gives the feed (kept on the page for its .atom link).
         args = {"rule": name, "_feed_title": f"newswatch: {name} ({found.query})"}
         return f"/{ARCHIVE}/rule_feed{'.atom' if atom else ''}?{urlencode(args)}"
+
+
+def _merged(arguments: list[FilterArguments]) -> FilterArguments:
+    merged = FilterArguments([], {}, [], {})
+    for found in arguments:
+        merged.where_clauses.extend(found.where_clauses)
+        merged.params.update(found.params)
+        merged.human_descriptions.extend(found.human_descriptions)
+        merged.extra_context.update(found.extra_context)
+    return merged
 
 
 def plain_cell(value: Any, column: str) -> Markup | None:
