@@ -63,7 +63,7 @@ class LocalDayFacet(Facet):
         back = size + 1
         while True:
             since = day_bounds((last - timedelta(days=back)).isoformat(), self.timezone)[0]
-            params = {**self.params, "nw_since": since}
+            params = {**dict(self.params or {}), "nw_since": since}
             rows = (await self._run(day_facet(self.sql, column, spans, size + 1), params)).rows
             if len(rows) > size or back > OLDEST_DAYS:
                 return rows
