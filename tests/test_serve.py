@@ -15,9 +15,12 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from conftest import newswatch_command
@@ -274,6 +277,24 @@ def test_the_day_facet_reads_back_as_far_as_its_days_go(server):
         ("2023-03-01", 2), ("2023-02-15", 2)
     ]  # fmt: skip
     assert days["truncated"] is True
+
+
+def test_every_article_is_listed_with_counts_by_source_and_local_day(server):
+    status, body = server.get("/archive/articles.json?_shape=objects&_size=max")
+    assert status == 200, body
+    page = json.loads(body)
+    kst = ZoneInfo("Asia/Seoul")
+    local_days = Counter(
+        datetime.fromisoformat(row["published_at"].replace("Z", "+00:00")).astimezone(kst)
+        .date().isoformat() for row in page["rows"]
+    )  # fmt: skip
+
+    days = page["facet_results"]["published_at"]["results"]
+    assert [(d["value"], d["count"]) for d in days] == sorted(local_days.items(), reverse=True)
+    sources = page["facet_results"]["source"]["results"]
+    assert {(s["value"], s["count"]) for s in sources} == {("yonhap", 11), ("partner", 2)}
+    html = server.get("/archive/articles")[1]
+    assert f"<h1>{len(page['rows'])} articles</h1>" in html
 
 
 def test_korean_is_found_inside_words(server, browser):
