@@ -8,6 +8,7 @@ on every connection of the archive:
                         expression that matches nothing when q is not a valid query)
     nw_local_time(iso)  '2023-03-01 15:10 KST', in the configured timezone
     nw_opening(text, n) the first n words of text
+    nw_rule_page(name)  the path of rule `name`'s page
 
 The time an article is listed at is its publication time, else when it was fetched: the
 expression of the index articles_newest (migration v5), so "newest first" walks that index.
@@ -75,7 +76,7 @@ UNION ALL
 SELECT 'newswatch:rule:' || :rule || ':nothing-yet',
   'No story has matched rule ' || :rule || ' yet',
   COALESCE((SELECT fetched_at FROM articles ORDER BY id DESC LIMIT 1), '2000-01-01T00:00:00Z'),
-  '/rules/' || :rule,
+  nw_rule_page(:rule),
   'newswatch lists here the stories that rule ' || :rule || ' matches, newest first.',
   'newswatch', NULL, NULL, NULL
 WHERE NOT EXISTS (SELECT 1 FROM matched)

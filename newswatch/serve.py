@@ -50,28 +50,28 @@ def check_port(host: str, port: int) -> None:
         raise ServeError(f"cannot listen on {host}:{port}: {exc.strerror}") from None
 
 
-def is_loopback(host: str) -> bool:
-    """True when every address `host` names is a loopback address (127.0.0.0/8, ::1)."""
+def _addresses(host: str) -> set[ipaddress.IPv4Address | ipaddress.IPv6Address]:
     try:
         infos = socket.getaddrinfo(host, None, type=socket.SOCK_STREAM)
     except socket.gaierror:
-        return True  # check_port reports it
-    addresses = {info[4][0].split("%")[0] for info in infos}
-    return all(ipaddress.ip_address(a).is_loopback for a in addresses)
+        return set()  # check_port reports it
+    return {ipaddress.ip_address(info[4][0].split("%")[0]) for info in infos}
 
 
 def exposure_warning(host: str, port: int, all_tables: bool) -> str:
-    """The warning for a --host other than loopback, or ''."""
-    if is_loopback(host):
+    """The warning for a --host that is not loopback (127.0.0.0/8, ::1), or ''."""
+    addresses = _addresses(host)
+    if all(a.is_loopback for a in addresses):
         return ""
     shown = "the articles and alert matches"
     if all_tables:
         shown += ", and with --all-tables the outbox (recipients, whole emails), failed URLs,"
         shown += " state and crawl runs"
-    return (
-        f"newswatch: warning: --host {host} is not a loopback address: the archive is open to"
-        f" anyone who can reach {host}:{port} on that network ({shown}); there is no login"
-    )
+    if any(a.is_unspecified for a in addresses):
+        where = f"listens on every network this machine is on: anyone who can reach port {port}"
+    else:
+        where = f"is not a loopback address: anyone on that network who can reach {host}:{port}"
+    return f"newswatch: warning: --host {host} {where} can read the archive ({shown}), no login"
 
 
 def build(config: Config, all_tables: bool = False) -> Any:

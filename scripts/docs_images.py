@@ -4,7 +4,7 @@
 
 Crawls the test suite's fixture sites (scripts/fixture_sites.py) into a temporary folder, then
 docs/images/alert-email.png: the HTML part of a real alert, under the headers a mail client
-shows; docs/images/archive.png: `newswatch serve` with a search in the archive.
+shows. (The pictures of `newswatch serve` are scripts/archive_images.py's.)
 Korean text needs a CJK font (Debian: fonts-noto-cjk).
 """
 
@@ -12,13 +12,9 @@ from __future__ import annotations
 
 import html
 import mailbox
-import socket
 import subprocess
 import sys
 import tempfile
-import time
-import urllib.parse
-import urllib.request
 from email import message_from_bytes
 from email.message import EmailMessage
 from email.policy import default as default_policy
@@ -75,30 +71,6 @@ def alert_page(maildir: Path, out: Path) -> Path:
     return out
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def archive_picture(config: Path, out: Path, profile: Path) -> None:
-    port = free_port()
-    server = subprocess.Popen([*NEWSWATCH, "--config", str(config), "serve", "--port", str(port)])
-    try:
-        base = f"http://127.0.0.1:{port}/newswatch/articles"
-        for _ in range(100):
-            try:
-                urllib.request.urlopen(base, timeout=1).close()
-                break
-            except OSError:
-                time.sleep(0.2)
-        query = urllib.parse.urlencode({"_search": '"reserve forces" OR drone* OR 탄도미사일'})
-        screenshot(f"{base}?{query}", out, "1400,1000", profile)
-    finally:
-        server.terminate()
-        server.wait(timeout=15)
-
-
 def main() -> None:
     IMAGES.mkdir(parents=True, exist_ok=True)
     folder = Path(tempfile.mkdtemp(prefix="newswatch-docs-"))
@@ -109,7 +81,6 @@ def main() -> None:
         subprocess.run([*NEWSWATCH, "--config", str(config), "crawl"], check=True)
     page = alert_page(folder / "data" / "maildir", folder / "alert.html")
     screenshot(page.as_uri(), IMAGES / "alert-email.png", "900,640", folder / "chrome")
-    archive_picture(config, IMAGES / "archive.png", folder / "chrome")
 
 
 if __name__ == "__main__":

@@ -24,6 +24,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from conftest import newswatch_command
+from datasette.utils import tilde_encode
 from fixtures import news_site
 from fixtures.news_site import (
     FEED_ONLY,
@@ -46,7 +47,8 @@ CHROME_FLAGS = (
 )  # fmt: skip
 RULES = [
     {"name": "drones", "query": "drone* NOT Japan", "to": ["analyst@example.org"]},
-    {"name": "quiet", "query": "hypersonic", "to": ["analyst@example.org"]},  # sidebars only
+    # matches nothing (the word is in sidebars only); a name to quote in URLs
+    {"name": "quiet/이름 & co", "query": "hypersonic", "to": ["analyst@example.org"]},
 ]
 
 
@@ -232,8 +234,9 @@ def test_the_front_page_reads_like_news_not_like_a_database(archive, server, bro
         assert database_words not in page
     feeds = find(browser, "link[type='application/atom+xml']")
     assert [a.get_attribute("href") for a in feeds] == [
-        f"{server.base}/rules/drones.atom", f"{server.base}/rules/quiet.atom"
-    ]  # fmt: skip
+        f"{server.base}/rules/drones.atom",
+        f"{server.base}/rules/{tilde_encode('quiet/이름 & co')}.atom",
+    ]
 
 
 # -- search ---------------------------------------------------------------------------------
@@ -388,13 +391,18 @@ def test_each_rule_is_an_atom_feed_a_feed_reader_can_parse(archive, server):
 def test_a_rule_without_matches_is_a_valid_feed_and_an_unknown_rule_is_404(server):
     feedparser = pytest.importorskip("feedparser", reason="feedparser: pip install '.[test]'")
 
-    feed = feedparser.parse(server.get("/rules/quiet.atom")[1])
+    status, body = server.get(f"/rules/{tilde_encode('quiet/이름 & co')}.atom")
+    assert status == 200
+
+    feed = feedparser.parse(body)
 
     assert not feed.bozo
-    assert [e.title for e in feed.entries] == ["No story has matched rule quiet yet"]
+    assert feed.feed.title == "newswatch: quiet/이름 & co (hypersonic)"
+    assert [e.title for e in feed.entries] == ["No story has matched rule quiet/이름 & co yet"]
+    assert server.get(feed.entries[0].link.removeprefix(server.base))[0] == 200  # its page
     status, body = server.get("/rules/nonesuch.atom")
     assert status == 404
-    assert "no rule named &#39;nonesuch&#39; (rules: drones, quiet)" in body
+    assert "no rule named &#39;nonesuch&#39; (rules: drones, quiet/이름 &amp; co)" in body
 
 
 # -- what is served, and to whom ------------------------------------------------------------
@@ -434,9 +442,10 @@ def test_a_host_beyond_loopback_is_warned_about(archive, run_cli):
 
     assert result.returncode == 2
     warning, error = result.stderr.strip().splitlines()
-    assert warning.startswith(
-        "newswatch: warning: --host 192.0.2.1 is not a loopback address: the archive is open to"
-        " anyone who can reach 192.0.2.1:8001 on that network"
+    assert warning == (
+        "newswatch: warning: --host 192.0.2.1 is not a loopback address: anyone on that network"
+        " who can reach 192.0.2.1:8001 can read the archive (the articles and alert matches),"
+        " no login"
     )
     assert error.startswith("newswatch: error: cannot listen on 192.0.2.1:8001")
 

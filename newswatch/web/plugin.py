@@ -13,10 +13,11 @@ import sqlite3
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import quote, urlencode, urlsplit
+from urllib.parse import urlencode, urlsplit
 
 from datasette import hookimpl
 from datasette.filters import FilterArguments
+from datasette.utils import tilde_decode, tilde_encode
 from datasette.utils.asgi import NotFound, Response
 from markupsafe import Markup, escape
 from sqlite_utils import Database
@@ -32,6 +33,12 @@ CSS_URL = "/-/newswatch/newswatch.css"
 NOTHING = '""'
 
 
+def rule_page(name: str) -> str:
+    """The path of a rule's page. Datasette routes on the decoded path, so names are
+    tilde-encoded, as Datasette's own table names are."""
+    return f"/rules/{tilde_encode(name or '')}"
+
+
 @dataclass(frozen=True)
 class RuleLink:
     name: str
@@ -39,7 +46,7 @@ class RuleLink:
 
     @property
     def page(self) -> str:
-        return f"/rules/{quote(self.name, safe='')}"
+        return rule_page(self.name)
 
     @property
     def feed(self) -> str:
@@ -83,6 +90,7 @@ class ArchivePlugin:
         conn.create_function("newswatch_fts", 1, archive_fts, deterministic=True)
         conn.create_function("nw_local_time", 1, self.local_time, deterministic=True)
         conn.create_function("nw_opening", 2, text.opening, deterministic=True)
+        conn.create_function("nw_rule_page", 1, rule_page, deterministic=True)
         if database == ARCHIVE and self.hidden_tables:
             conn.set_authorizer(_authorizer(self.hidden_tables))
 
@@ -150,10 +158,10 @@ class ArchivePlugin:
             return Response.redirect(f"/{ARCHIVE}/stories")
 
         async def rule(request: Any) -> Response:
-            return Response.redirect(self.rule_url(request.url_vars["name"], atom=False))
+            return Response.redirect(self.rule_url(tilde_decode(request.url_vars["name"]), False))
 
         async def feed(request: Any) -> Response:
-            return Response.redirect(self.rule_url(request.url_vars["name"], atom=True))
+            return Response.redirect(self.rule_url(tilde_decode(request.url_vars["name"]), True))
 
         return [
             (r"^/$", front),
