@@ -23,7 +23,6 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
-from conftest import newswatch_command
 from datasette.utils import tilde_encode
 from fixtures import news_site
 from fixtures.news_site import (
@@ -36,7 +35,8 @@ from fixtures.news_site import (
     SITEMAP_ONLY,
     SYNDICATED,
 )
-from sitefixture import FixtureSite
+from support.cli import newswatch_command
+from support.site import FixtureSite
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 CHROMEDRIVER = shutil.which("chromedriver") or "/usr/bin/chromedriver"
@@ -98,20 +98,26 @@ def archive(tmp_path_factory: pytest.TempPathFactory) -> Archive:
 
 
 def start_server(archive: Archive, *options: str) -> tuple[subprocess.Popen[bytes], Server]:
-    port = free_port()
-    log = archive.config.parent / f"serve-{port}.log"
-    command = [*newswatch_command(), "--config", str(archive.config), "serve",
-               "--port", str(port), *options]  # fmt: skip
-    with log.open("w") as out:
-        proc = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT)
-    server = Server(f"http://127.0.0.1:{port}", log)
-    deadline = time.monotonic() + 30
-    while not _ready(server):
-        if time.monotonic() > deadline or proc.poll() is not None:
-            proc.kill()
-            pytest.fail("serve did not start: " + log.read_text())
-        time.sleep(0.2)
-    return proc, server
+    """`newswatch serve` on a free port, once it answers; on another port if another process
+    took that one between the probe and serve's own bind (serve then says so, exit 2)."""
+    for _ in range(5):
+        port = free_port()
+        log = archive.config.parent / f"serve-{port}.log"
+        command = [*newswatch_command(), "--config", str(archive.config), "serve",
+                   "--port", str(port), *options]  # fmt: skip
+        with log.open("w") as out:
+            proc = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT)
+        server = Server(f"http://127.0.0.1:{port}", log)
+        deadline = time.monotonic() + 30
+        while proc.poll() is None and not _ready(server):
+            if time.monotonic() > deadline:
+                proc.kill()
+                pytest.fail("serve did not start in 30 s: " + log.read_text())
+            time.sleep(0.2)
+        if proc.poll() is None:
+            return proc, server
+        assert "is in use" in log.read_text(), log.read_text()
+    pytest.fail("five ports in a row were taken before serve could bind one")
 
 
 def _ready(server: Server) -> bool:
