@@ -119,3 +119,41 @@ def test_a_local_day_is_a_range_of_utc_times():
         "2023-02-28T15:00:00Z",
         "2023-03-01T15:00:00Z",
     )
+
+
+HOSTILE = '<script>alert("x")</script><img src=x onerror=alert(1)>'
+
+
+def test_scraped_text_stays_inert_on_every_page(tmp_path: Path):
+    import asyncio
+
+    import yaml
+
+    from newswatch.config import load_config
+    from newswatch.serve import build
+
+    archive = db.open_db(tmp_path / "archive.db")
+    row = {"url": "https://wire.example.org/1", "source": "wire", "title": f"Missile {HOSTILE}",
+           "body": f"missile {HOSTILE}\n\n</p><p onclick=alert(2)>two", "published_at": iso(START),
+           "authors": [HOSTILE], "tags": [HOSTILE],
+           "images": [{"url": "javascript:alert(3)", "caption": HOSTILE}]}  # fmt: skip
+    article = db.insert_article(archive, row, [], None)
+    archive.close()
+    config = tmp_path / "config.yaml"
+    config.write_text(yaml.safe_dump({
+        "database": "archive.db",
+        "sources": [{"name": "wire", "start_urls": ["https://wire.example.org/"],
+                     "article_url_pattern": "x"}],
+        "alerts": {"rules": [{"name": HOSTILE, "query": "missile", "to": ["a@example.org"]}]},
+    }))  # fmt: skip
+    app = build(load_config(config))
+
+    async def pages() -> list[str]:
+        paths = ["/archive/stories", "/archive/articles?_search=missile",
+                 f"/archive/articles/{article}", "/archive/articles"]  # fmt: skip
+        return [(await app.client.get(path)).text for path in paths]
+
+    for html in asyncio.run(pages()):
+        assert "&lt;script&gt;" in html  # shown, as text
+        for live in ("<script>alert", "<img src=x", "<p onclick", 'href="javascript:'):
+            assert live not in html
