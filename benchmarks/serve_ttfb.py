@@ -200,6 +200,7 @@ def main() -> None:
                    args.repeat)  # fmt: skip
     scale = measure(write_config(folder, big), paths, args.repeat)
     direct = cli_search(big, paths)
+    print(f"load average (1 min) at the end: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
     print(f"\ntime to first byte, ms, {args.repeat} requests each after one warm-up"
           f" ({args.articles:,} articles; baseline {args.baseline:,})")  # fmt: skip
     print(f"{'page':<32} {'p50':>7} {'p95':>7} {'status':>6} {'KB':>6}"

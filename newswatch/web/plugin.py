@@ -22,6 +22,7 @@ from datasette.utils.asgi import NotFound, Response
 from markupsafe import Markup, escape
 from sqlite_utils import Database
 
+from db.reading import story_of
 from newswatch.query import QueryError, parse_query
 from newswatch.web import story, text
 from newswatch.web.facets import LocalDayFacet, day_filter_arguments
@@ -120,10 +121,8 @@ class ArchivePlugin:
         return variables
 
     async def _story(self, datasette: Any, article_id: int) -> story.Story | None:
-        import db.reading
-
         def read(conn: sqlite3.Connection) -> list[dict[str, Any]]:
-            return db.reading.story_of(Database(conn), article_id)
+            return story_of(Database(conn), article_id)
 
         return story.arrange(await datasette.get_database(ARCHIVE).execute_fn(read))
 
