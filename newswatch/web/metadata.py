@@ -39,7 +39,7 @@ def internal_tables(table_names: Collection[str]) -> frozenset[str]:
     """The tables of the archive that are not for readers."""
     return frozenset(
         name for name in table_names
-        if name not in SERVED_TABLES and not name.startswith(FTS_TABLE)
+        if name not in SERVED_TABLES and not name.startswith((FTS_TABLE, "sqlite_"))
     )  # fmt: skip
 
 
