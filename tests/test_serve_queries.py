@@ -7,14 +7,20 @@ story up, and local days across daylight-saving changes.
 
 from __future__ import annotations
 
+import asyncio
 import json
+import re
 import sqlite3
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import yaml
+
 import db
 from db import canned
+from newswatch.config import load_config
+from newswatch.serve import build
 from newswatch.web.days import day_bounds, utc_spans
 from newswatch.web.plugin import ArchivePlugin
 
@@ -124,14 +130,44 @@ def test_a_local_day_is_a_range_of_utc_times():
 HOSTILE = '<script>alert("x")</script><img src=x onerror=alert(1)>'
 
 
+def fetch(tmp_path: Path, paths: list[str], rule: str = "watch") -> list[str]:
+    """The HTML of `paths` from `newswatch serve`'s Datasette (in this process, through
+    Datasette's own ASGI client) on the archive tmp_path/archive.db."""
+    config = tmp_path / "config.yaml"
+    config.write_text(yaml.safe_dump({
+        "database": "archive.db",
+        "sources": [{"name": "wire", "start_urls": ["https://wire.example.org/"],
+                     "article_url_pattern": "x"}],
+        "alerts": {"rules": [{"name": rule, "query": "missile", "to": ["a@example.org"]}]},
+    }))  # fmt: skip
+    app = build(load_config(config))
+
+    async def pages() -> list[str]:
+        return [(await app.client.get(path)).text for path in paths]
+
+    return asyncio.run(pages())
+
+
+def test_older_stories_link_pages_through_every_story(tmp_path: Path):
+    archive = db.open_db(tmp_path / "archive.db")
+    stories = [store(archive, n, START + timedelta(minutes=n // 3)) for n in range(65)]
+    archive.close()  # 65 stories, three to a minute: ties at every page boundary
+
+    seen, path = [], "/archive/stories"
+    for _page in range(5):
+        (html,) = fetch(tmp_path, [path])
+        seen += [int(n) for n in re.findall(r'data-story="(\d+)"', html)]
+        more = re.search(r'class="nw-more"><a href="(\?[^"]+)"', html)
+        if not more:
+            break
+        path = "/archive/stories" + more.group(1).replace("&amp;", "&")
+
+    # newest first, and among stories of one minute the highest id first: here both say
+    # "by id, descending"; every story once across the page boundaries inside those ties
+    assert seen == sorted(stories, reverse=True)
+
+
 def test_scraped_text_stays_inert_on_every_page(tmp_path: Path):
-    import asyncio
-
-    import yaml
-
-    from newswatch.config import load_config
-    from newswatch.serve import build
-
     archive = db.open_db(tmp_path / "archive.db")
     row = {"url": "https://wire.example.org/1", "source": "wire", "title": f"Missile {HOSTILE}",
            "body": f"missile {HOSTILE}\n\n</p><p onclick=alert(2)>two", "published_at": iso(START),
@@ -139,21 +175,10 @@ def test_scraped_text_stays_inert_on_every_page(tmp_path: Path):
            "images": [{"url": "javascript:alert(3)", "caption": HOSTILE}]}  # fmt: skip
     article = db.insert_article(archive, row, [], None)
     archive.close()
-    config = tmp_path / "config.yaml"
-    config.write_text(yaml.safe_dump({
-        "database": "archive.db",
-        "sources": [{"name": "wire", "start_urls": ["https://wire.example.org/"],
-                     "article_url_pattern": "x"}],
-        "alerts": {"rules": [{"name": HOSTILE, "query": "missile", "to": ["a@example.org"]}]},
-    }))  # fmt: skip
-    app = build(load_config(config))
+    paths = ["/archive/stories", "/archive/articles?_search=missile",
+             f"/archive/articles/{article}", "/archive/articles"]  # fmt: skip
 
-    async def pages() -> list[str]:
-        paths = ["/archive/stories", "/archive/articles?_search=missile",
-                 f"/archive/articles/{article}", "/archive/articles"]  # fmt: skip
-        return [(await app.client.get(path)).text for path in paths]
-
-    for html in asyncio.run(pages()):
+    for html in fetch(tmp_path, paths, rule=HOSTILE):
         assert "&lt;script&gt;" in html  # shown, as text
         for live in ("<script>alert", "<img src=x", "<p onclick", 'href="javascript:'):
             assert live not in html
