@@ -20,10 +20,27 @@ import urllib.request
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from docs_images import IMAGES, NEWSWATCH, RULES, screenshot  # noqa: E402
 from fixture_sites import FixtureSite, news_site, write_config  # noqa: E402
 
-RULES_SHOWN = [*RULES, {"name": "drones", "query": "drone* NOT Japan", "to": ["a@example.org"]}]
+IMAGES = Path(__file__).resolve().parents[1] / "docs" / "images"
+NEWSWATCH = [sys.executable, "-m", "newswatch.cli"]
+RULES_SHOWN = [
+    {"name": "korea-defense", "query": 'drone* OR "reserve forces" OR 탄도미사일',
+     "to": ["analyst@example.org"]},
+    {"name": "drones", "query": "drone* NOT Japan", "to": ["analyst@example.org"]},
+]  # fmt: skip
+CHROME = [
+    "chromium", "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic",
+    "--no-first-run", "--disable-background-networking", "--disable-component-update",
+    "--disable-sync", "--hide-scrollbars", "--force-device-scale-factor=1",
+]  # fmt: skip
+
+
+def screenshot(url: str, out: Path, size: str, profile: Path) -> None:
+    command = [*CHROME, f"--user-data-dir={profile}", f"--window-size={size}",
+               f"--screenshot={out}", url]  # fmt: skip
+    subprocess.run(command, check=True, capture_output=True, timeout=60)
+    print(f"wrote {out}")
 
 
 def free_port() -> int:
