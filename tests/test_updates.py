@@ -190,7 +190,8 @@ from newswatch.config import load_config
 from scheduler.alerts import match_new_articles
 config = load_config(sys.argv[1])
 archive = db.open_db(config.database)
-print("matching", flush=True)
+print("opened", flush=True)
+sys.stdin.readline()
 match_new_articles(archive, config)
 os.kill(os.getpid(), signal.SIGKILL)  # after matching, before sending
 """
@@ -206,12 +207,15 @@ def test_kill_9_between_matching_and_sending_neither_loses_nor_doubles_an_update
     first = add(config, dev.FLASH)
     alert_pass(config)
     add(config, dev.STORY, first)
+    pipe = subprocess.PIPE
+    matcher = subprocess.Popen([sys.executable, "-c", KILLED, str(config.path)],
+                               stdin=pipe, stdout=pipe, text=True)  # fmt: skip
+    assert matcher.stdout.readline() == "opened\n"
     lock = sqlite3.connect(config.database, isolation_level=None)
     if when == "before the commit":
         lock.execute("BEGIN IMMEDIATE")  # the pass waits for the write lock: killed waiting
-    matcher = subprocess.Popen([sys.executable, "-c", KILLED, str(config.path)],
-                               stdout=subprocess.PIPE, text=True)  # fmt: skip
-    assert matcher.stdout.readline() == "matching\n"
+    matcher.stdin.write("go\n")
+    matcher.stdin.close()
     if when == "before the commit":
         time.sleep(1)
         os.kill(matcher.pid, signal.SIGKILL)
