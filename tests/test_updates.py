@@ -280,3 +280,12 @@ def test_story_takes_an_id_or_any_link_to_an_article_and_names_what_it_cannot_fi
         failed = run_cli("story", given, config=config.path)
         assert (failed.returncode, failed.stdout) == (2, "")
         assert failed.stderr == f"newswatch: error: {error}\n"
+
+
+def test_rules_list_says_which_rules_follow_their_stories(tmp_path, run_cli):
+    config = write_config(tmp_path, None, rules(
+        "name: plant, query: plant, to: [d@x.org], updates: true, update_min_sentences: 3",
+    ))  # fmt: skip
+    listed = run_cli("rules", "list", config=config.path).stdout.splitlines()
+    assert re.search(r"^deterrence .* after each crawl\s+-$", listed[1]), listed
+    assert re.search(r"^plant .* after each crawl, updates \(≥ 3 new sentences\)\s+-$", listed[2])
