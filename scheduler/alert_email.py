@@ -115,13 +115,12 @@ class AlertView:
         when = local_time(iso_utc(self.found_at), self.timezone)
         rule, query = clean_line(self.rule, 200), clean_line(self.query, 500)
         last = self.first + len(self.stories) + len(self.updates) - 1
-        about = f"Stories mentioning {clean_line(self.about, 1000)}."
-        if self.kind == "update":
-            about = (f"New in a story this rule alerted you to (stories mentioning "
-                     f"{clean_line(self.about, 1000)}).")  # fmt: skip
+        about = clean_line(self.about, 1000)
         return {
             "title": f"{rule}: {self.summary}",
-            "about": about,
+            "about": f"Stories mentioning {about}."
+            if self.kind != "update"
+            else f"New in a story this rule alerted you to (stories mentioning {about}).",
             "when": {
                 "alert": f"Found by the crawl of {when}.",
                 "update": f"Found by the crawl of {when}.",
@@ -135,14 +134,18 @@ class AlertView:
             ),  # fmt: skip
             "sent_by": f"Sent by newswatch on {clean_line(self.host, 200)} for rule “{rule}”"
             f" ({query}).",
-            "see_label": "The whole story, version by version:"
-            if self.kind == "update"
-            else "See what the rule matches now:",
-            "see": f"newswatch story {self.updates[0].story_id}"
-            if self.kind == "update"
-            else f"newswatch rules test {shlex.quote(rule)}",
+            **self._see(rule),
             "change": clean_line(self.config_path, 500),
         }
+
+    def _see(self, rule: str) -> dict[str, str]:
+        """The footer's command: the rule's matches, or for an update the whole story."""
+        if self.kind == "update":
+            story = self.updates[0].story_id
+            return {"see_label": "The whole story, version by version:",
+                    "see": f"newswatch story {story}"}  # fmt: skip
+        return {"see_label": "See what the rule matches now:",
+                "see": f"newswatch rules test {shlex.quote(rule)}"}  # fmt: skip
 
     @cached_property
     def snippets(self) -> list[Pieces]:
