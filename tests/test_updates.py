@@ -86,11 +86,12 @@ def test_the_rule_that_follows_gets_the_alert_and_one_threaded_update_per_versio
     assert f'href="{yonhap.url(dev.LEAD.path)}"' in html
 
     # Nothing more: a copy elsewhere, a new headline with a new byline and photo, a re-wrap
-    # that adds one sentence, and every version seen again.
+    # that adds one sentence; and the versions before, linked again.
     dev.publish_partner(partner, [dev.PARTNER])
     dev.publish(yonhap, [*dev.UPDATES, *dev.QUIET])
-    crawl(run_cli, config)
-    crawl(run_cli, config)
+    last = crawl(run_cli, config)
+    assert re.search(r"^yonhap\s+ok\s+\d+\s+2\s+2\s", last, re.M), last  # 3rd and 4th LD
+    assert re.search(r"^partner\s+ok\s+\d+\s+1\s+1\s", last, re.M), last
     subjects = [m["Subject"] for m in smtp.inbox.messages]
     assert len(subjects) == 5, subjects
 
