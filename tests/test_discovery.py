@@ -4,10 +4,11 @@ import re
 
 from parsel import Selector
 
-from crawler.discovery import article_links, feed_entries, next_page, sitemap_entries
+from crawler.discovery import Entry, article_links, feed_entries, sitemap_entries
+from crawler.pagination import next_page
 
 PATTERN = re.compile(r"/view/AEN\d+")
-DOMAINS = ("en.yna.co.kr",)
+ORIGINS = ("https://en.yna.co.kr:443",)
 
 
 def test_article_links_are_canonical_on_domain_and_matching():
@@ -15,11 +16,13 @@ def test_article_links_are_canonical_on_domain_and_matching():
         "//en.yna.co.kr/view/AEN20230201000452315?section=news&input=rss",
         "/view/AEN20230201000452315#top",
         "https://evil.example.com/view/AEN20230201000452315",
+        "https://en.yna.co.kr:8443/view/AEN20230201000452399",  # same host, other port
+        "http://en.yna.co.kr/view/AEN20230201000452398",  # same host, other scheme
         "/news/2",
         "javascript:void(0)",
         "//en.yna.co.kr/view/AEN20230131001551325",
     ]
-    assert article_links(hrefs, "https://en.yna.co.kr/news/1", PATTERN, DOMAINS) == [
+    assert article_links(hrefs, "https://en.yna.co.kr/news/1", PATTERN, ORIGINS) == [
         "https://en.yna.co.kr/view/AEN20230201000452315",
         "https://en.yna.co.kr/view/AEN20230131001551325",
     ]
@@ -27,16 +30,20 @@ def test_article_links_are_canonical_on_domain_and_matching():
 
 def test_next_page_by_rel_or_by_incremented_number():
     html = '<a href="/news/1">1</a><a href="/news/2">2</a><a href="/news/3">3</a>'
-    assert next_page(Selector(text=html), "https://x.org/news/1", 1) == "https://x.org/news/2"
-    assert next_page(Selector(text=html), "https://x.org/news/3", 3) == ""
-    rel = '<link rel="next" href="/nk/index?page=2">'
-    assert (
-        next_page(Selector(text=rel), "https://x.org/nk/index", 1)
-        == "https://x.org/nk/index?page=2"
+    assert next_page(Selector(text=html), "https://x.org/news/1") == (
+        "https://x.org/news/2",
+        "page number",
     )
-    implicit = '<a href="/nk/index?page_no=2">next</a>'
-    assert next_page(Selector(text=implicit), "https://x.org/nk/index", 1) == (
-        "https://x.org/nk/index?page_no=2"
+    assert next_page(Selector(text=html), "https://x.org/news/3") == ("", "")
+    rel = '<link rel="next" href="/nk/index?page=2">'
+    assert next_page(Selector(text=rel), "https://x.org/nk/index") == (
+        "https://x.org/nk/index?page=2",
+        "rel=next",
+    )
+    implicit = '<a href="/nk/index?page_no=2">2</a>'
+    assert next_page(Selector(text=implicit), "https://x.org/nk/index") == (
+        "https://x.org/nk/index?page_no=2",
+        "page number",
     )
 
 
@@ -84,7 +91,7 @@ def test_news_sitemap_and_sitemap_index():
     <sitemap><loc>https://en.yna.co.kr/sitemap-1.xml</loc></sitemap></sitemapindex>"""
     assert sitemap_entries(index, "https://en.yna.co.kr/", "UTC") == (
         [],
-        ["https://en.yna.co.kr/sitemap-1.xml"],
+        [Entry("https://en.yna.co.kr/sitemap-1.xml")],
     )
 
 
