@@ -139,7 +139,11 @@ def alerts_by_source(archive: Any, config: Config, after: int) -> dict[str, int]
 
 def print_summary(runs: Iterable[dict[str, Any]], alerts: dict[str, int]) -> None:
     """The closing table: one row per source, with the alerts its new articles raised."""
-    from newswatch.report import error_summary, print_table
+    import click
+
+    from newswatch.report import error_summary, print_table, selector_summary
+
+    runs = list(runs)
 
     rows = [("source", "result", "pages", "new", "duplicates", "undated", "errors", "alerts")]
     for run in runs:
@@ -149,3 +153,6 @@ def print_summary(runs: Iterable[dict[str, Any]], alerts: dict[str, int]) -> Non
             str(alerts.get(run["source"], 0)),
         ))  # fmt: skip
     print_table(rows)
+    for run in runs:
+        for line in selector_summary(run):
+            click.echo(line)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from scrapy import signals
@@ -41,14 +42,32 @@ class RunRecorder:
         if reason != "finished":
             status = "interrupted" if reason == "shutdown" else "failed"
         counters = ("new_articles", "duplicates", "undated", "no_body", "links_found")
-        values = {key: stats.get(_PREFIX + key, 0) for key in counters} | {
-            "finished_at": utc_now(),
-            "status": status,
-            "pages": pages,
-            "requests": stats.get("downloader/request_count", 0),
-            "blocked": sum(v for k, v in stats.items() if k.startswith(_PREFIX + "blocked/")),
-            "errors": errors,
-            "last_error": stats.get(_PREFIX + "last_error", ""),
-        }
+        values = (
+            {key: stats.get(_PREFIX + key, 0) for key in counters}
+            | {
+                "finished_at": utc_now(),
+                "status": status,
+                "pages": pages,
+                "requests": stats.get("downloader/request_count", 0),
+                "blocked": sum(v for k, v in stats.items() if k.startswith(_PREFIX + "blocked/")),
+                "errors": errors,
+                "last_error": stats.get(_PREFIX + "last_error", ""),
+            }
+            | _selector_values(stats)
+        )
         db.finish_run(self.db, self.run_id, values)
         self.db.close()
+
+
+def _selector_values(stats: dict[str, Any]) -> dict[str, Any]:
+    """How the configured selectors fared (crawler.spider.NewsSpider.note_selectors)."""
+    missed = _PREFIX + "selector_missed/"
+    return {
+        "selector_articles": stats.get(_PREFIX + "selector_articles", 0),
+        "selector_errors": stats.get(_PREFIX + "selector_errors", 0),
+        "selector_missed": json.dumps(
+            {k[len(missed) :]: v for k, v in stats.items() if k.startswith(missed)},
+            sort_keys=True,
+        ),
+        "selector_last_error": stats.get(_PREFIX + "selector_last_error", ""),
+    }

@@ -190,7 +190,7 @@ class NewsSpider(scrapy.Spider):
                 self.crawler.stats.set_value(
                     "newswatch/selector_last_error", f"selectors.{key}: {outcome[7:]}"
                 )
-            if outcome != "matched":
+            if outcome != "matched" and not key.startswith("exclude"):  # may well match nothing
                 self.count(f"selector_missed/{key}")
 
     async def parse_article(self, response: Response) -> AsyncIterator[Article]:

@@ -105,7 +105,24 @@ def _v5(db: Database) -> None:
     )
 
 
-MIGRATIONS: tuple[Callable[[Database], None], ...] = (_v1, _v2, _v3, _v4, _v5)
+def _v6_selector_accounting(db: Database) -> None:
+    # How the configured selectors fared in a run: articles they ran on, steps that failed,
+    # per key the articles it matched nothing on (JSON), the last failure (scheduler.health).
+    runs = db["crawl_runs"]
+    runs.add_column("selector_articles", int, not_null_default=0)
+    runs.add_column("selector_errors", int, not_null_default=0)
+    runs.add_column("selector_missed", str, not_null_default="{}")
+    runs.add_column("selector_last_error", str, not_null_default="")
+
+
+MIGRATIONS: tuple[Callable[[Database], None], ...] = (
+    _v1,
+    _v2,
+    _v3,
+    _v4,
+    _v5,
+    _v6_selector_accounting,
+)
 
 
 def _version(db: Database) -> int:

@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 import click
 
 from newswatch.config import Config, Rule
+from newswatch.hygiene import printable
 from newswatch.query import Query
 from newswatch.snippets import plain_snippet
 
@@ -34,6 +35,19 @@ def local_time(iso: str, timezone: str) -> str:
 def error_summary(raw: str) -> str:
     errors = json.loads(raw or "{}")
     return ", ".join(f"{kind} {count}" for kind, count in sorted(errors.items())) or "-"
+
+
+def selector_summary(run: dict[str, Any]) -> list[str]:
+    """Lines on the configured selectors of a run that failed or matched nothing."""
+    articles = run.get("selector_articles") or 0
+    lines = []
+    if run.get("selector_errors"):
+        lines.append(f"{run['source']}: {run['selector_errors']} selector errors"
+                     f" (last: {printable(run.get('selector_last_error') or '-')})")  # fmt: skip
+    for key, n in sorted(json.loads(run.get("selector_missed") or "{}").items()):
+        lines.append(f"{run['source']}: selector {key} matched nothing on {n} of {articles}"
+                     f" article{'' if articles == 1 else 's'}")  # fmt: skip
+    return lines
 
 
 def _took(run: dict[str, Any]) -> str:
