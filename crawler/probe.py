@@ -76,11 +76,17 @@ class Fetcher:
     def __init__(self, spider: ProbeSpider) -> None:
         self.spider = spider
         self.requests = 0
+        self.pages: dict[tuple[str, bool], Page] = {}  # a command reads each URL once
 
     def left(self) -> float:
         return self.spider.deadline - time.monotonic()
 
     async def get(self, url: str, obey_robots: bool = True) -> Page:
+        if (url, obey_robots) not in self.pages:
+            self.pages[url, obey_robots] = await self._get(url, obey_robots)
+        return self.pages[url, obey_robots]
+
+    async def _get(self, url: str, obey_robots: bool) -> Page:
         settings = self.spider.crawler.settings
         limit = settings.getint("DOWNLOAD_MAXSIZE")
         meta = {"dont_obey_robotstxt": True} if not obey_robots else {}

@@ -277,5 +277,35 @@ def sources_check(ctx: click.Context, name: str, time_limit: float | None) -> No
         raise UserError(f"sources check {name}: stopped: {exc}") from None
 
 
+@sources.command("add")
+@click.argument("name")
+@click.argument("url")
+@click.option("--write", is_flag=True, help="Append the block to the config file (validated).")
+@_TIME_LIMIT
+@click.pass_context
+def sources_add(
+    ctx: click.Context, name: str, url: str, write: bool, time_limit: float | None
+) -> None:
+    """Find how to crawl the site at URL and print a source block NAME for config.yaml.
+
+    Reads the page (a home or section page), robots.txt, its feeds and sitemaps, infers
+    article_url_pattern from the links whose pages are articles, checks the pagination and
+    the time zone, shows sample articles, and prints the block with a comment per line.
+    The site is fetched as a crawl fetches it (robots.txt, its origin only, size and time
+    limits); nothing is stored.
+    """
+    from crawler.probe import ProbeTimeout
+    from newswatch.site_survey import SurveyError
+    from newswatch.sources_add import AddError, add_source
+
+    config = _config(ctx)
+    try:
+        add_source(config, name, url, write, _seconds(config, time_limit), ctx.obj["log_level"])
+    except (AddError, SurveyError) as exc:
+        raise UserError(str(exc)) from None
+    except ProbeTimeout as exc:
+        raise UserError(f"sources add {name}: stopped: {exc}") from None
+
+
 if __name__ == "__main__":
     main()

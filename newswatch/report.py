@@ -68,6 +68,7 @@ def runs_line(runs: Iterable[dict[str, Any]]) -> str:
 
 
 def print_table(rows: list[tuple[str, ...]]) -> None:
+    rows = [tuple(printable(cell) for cell in row) for row in rows]
     widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
     for row in rows:
         click.echo("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip())
@@ -79,16 +80,15 @@ def _plural(n: int, word: str) -> str:
 
 def print_hits(hits: list[dict[str, Any]], query: Query, timezone: str, noun: str) -> None:
     for hit in hits:
-        click.echo(
-            f"{local_time(hit['published_at'], timezone)}  [{hit['source']}]  {hit['title']}"
-        )
-        click.echo(f"  {hit['url']}")
-        click.echo(f"  {plain_snippet(hit['body'] or hit['title'], query.terms())}")
+        when = local_time(hit["published_at"], timezone)
+        click.echo(printable(f"{when}  [{hit['source']}]  {hit['title']}"))
+        click.echo(printable(f"  {hit['url']}"))
+        click.echo(printable(f"  {plain_snippet(hit['body'] or hit['title'], query.terms())}"))
     click.echo(_plural(len(hits), noun) if hits else f"no matching {noun}s")
 
 
 def print_rule_test(rule: Rule, hits: list[dict[str, Any]], timezone: str) -> None:
-    click.echo(f"rule {rule.name}: {rule.query}  (nothing is sent)")
+    click.echo(printable(f"rule {rule.name}: {rule.query}  (nothing is sent)"))
     print_hits(hits, rule.parsed, timezone, "story")
 
 
@@ -127,15 +127,17 @@ def print_status(snapshot: dict[str, Any], as_json: bool) -> None:
     print_table(rows)
     for s in snapshot["sources"]:
         if s["health_reason"]:
-            click.echo(f"{s['source']} is {s['health']}: {s['health_reason']}")
+            click.echo(printable(f"{s['source']} is {s['health']}: {s['health_reason']}"))
     outbox = snapshot["outbox"]
     counts = outbox["counts"]
     click.echo(f"alerts: {counts.get('pending', 0)} pending, {counts.get('sent', 0)} sent, "
                f"{counts.get('failed', 0)} failed")  # fmt: skip
     for row in outbox["failed"]:
-        click.echo(f"  failed: {row['subject']} to {row['recipient']}: {row['last_error']}")
-    for row in outbox["retrying"]:
         click.echo(
+            printable(f"  failed: {row['subject']} to {row['recipient']}: {row['last_error']}")
+        )
+    for row in outbox["retrying"]:
+        click.echo(printable(
             f"  pending: {row['subject']} to {row['recipient']}: attempt {row['attempts']}"
             f" failed ({row['last_error']}); next try {row['next_attempt_at']}"
-        )
+        ))  # fmt: skip
