@@ -21,7 +21,7 @@ from crawler.extract import Extracted, extract_article
 from crawler.pagination import next_page
 from crawler.probe import Fetcher, run_probe
 from crawler.selectors import SelectorError, select
-from crawler.urls import canonical_url
+from crawler.urls import canonical_url, on_origins
 from newswatch.config import Config, Source
 from newswatch.hygiene import printable
 from newswatch.report import local_time
@@ -57,16 +57,22 @@ async def fetch(fetcher: Fetcher, kind: str, url: str, source: Source) -> Found:
     except (OSError, EOFError):
         return Found(kind, url, "unparsable")
     if kind == "feed":
-        return Found(kind, url, "ok", feed_entries(body, page.final_url, source.timezone))
+        entries = feed_entries(body, page.final_url, source.timezone)
+        return Found(kind, url, "ok", _on_origins(entries, source))
     if kind == "sitemap":
         entries, nested = sitemap_entries(body, page.final_url, source.timezone)
-        return Found(kind, url, "ok", entries, nested=len(nested))
+        return Found(kind, url, "ok", _on_origins(entries, source), nested=len(nested))
     selector = Selector(text=page.text(), base_url=page.final_url)
     hrefs = selector.xpath("//a/@href").getall()
     links = article_links(hrefs, page.final_url, re.compile(""), source.origins)
     pattern = re.compile(source.article_url_pattern)
     after, how = next_page(selector, page.final_url, pattern, source.origins, source.next_page)
     return Found(kind, url, "ok", [Entry(u) for u in links], after, how)
+
+
+def _on_origins(entries: list[Entry], source: Source) -> list[Entry]:
+    """As the crawl: an item on another origin (scheme, host or port) is never followed."""
+    return [e for e in entries if on_origins(canonical_url(e.url), source.origins)]
 
 
 async def fetch_all(fetcher: Fetcher, source: Source) -> list[Found]:
