@@ -113,10 +113,10 @@ def show_survey(found: Survey, timezone: str, selectors: Selectors | None) -> No
     click.echo(f"\n{len(found.samples)} sample articles, as the crawl would extract them:")
     for url, html in found.samples:
         article = extract_article(html, url, selectors=selectors, timezone=timezone)
-        words = " ".join(article.body.split()[:14])
         when = local_time(article.published_at, timezone) if article.published_at else "undated"
-        click.echo(printable(f"  {url}"))
-        click.echo(printable(f"    {when} | {article.title or '(no title)'} | {words} …"))
+        click.echo(printable(f"  {when}  {article.title or '(no title)'}"))
+        click.echo(printable(f"    {url}"))
+        click.echo(printable(f"    {' '.join(article.body.split()[:16])} …"))
 
 
 def suggest_selectors(samples: list[tuple[str, str]], timezone: str) -> dict[str, str]:

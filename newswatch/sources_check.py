@@ -151,7 +151,7 @@ def no_articles(source: Source, others: list[str]) -> None:
 
 
 def show_article(entry: Entry, article: Extracted, timezone: str) -> None:
-    click.echo(printable(f"\nnewest article: {entry.url}"))
+    click.echo("\n" + printable(f"newest article: {entry.url}"))
     rows = [("field", "from", "value")]
     for name in FIELDS:
         origin = article.origins.get(name, "")
@@ -226,7 +226,7 @@ async def newest_article(fetcher: Fetcher, source: Source, articles: list[Entry]
     for entry in articles[:3]:
         page = await fetcher.get(entry.url)
         if not page.ok:
-            click.echo(printable(f"\n{entry.url}: could not fetch it: {page.error}"))
+            click.echo("\n" + printable(f"{entry.url}: could not fetch it: {page.error}"))
             continue
         text = page.text()
         article = extract(source, text, page.final_url)

@@ -9,16 +9,13 @@ import subprocess
 import sys
 
 import pytest
-from conftest import newswatch_command
-from faultsite import FaultSite, drip, page, send
 from fixtures import news_site
+from support.cli import newswatch_command
+from support.hostile import drip, page, redirect
+from support.site import send
 
-XML = {"Content-Type": "text/xml"}
+XML = "text/xml"
 INTERNAL = page("Internal only", "This page lives on another host and must never be fetched.")
-
-
-def redirect(location: str):
-    return lambda h: send(h, b"", 302, {"Location": location})
 
 
 def bomb(megabytes: int) -> bytes:
@@ -33,14 +30,12 @@ def rss(*links: str) -> bytes:
 
 
 @pytest.fixture
-def sites():
-    site, internal = FaultSite().start(), FaultSite("127.0.0.3").start()
-    other_port = FaultSite().start()
+def sites(make_site):
+    """(the source's site, another host 127.0.0.3, the same host on another port)."""
+    site, internal, other_port = make_site(), make_site("127.0.0.3"), make_site()
     for s in (internal, other_port):
-        s.static("/view/internal", INTERNAL)
-    yield site, internal, other_port
-    for s in (site, internal, other_port):
-        s.stop()
+        s.set("/view/internal", INTERNAL)
+    return site, internal, other_port
 
 
 def write(workdir, site, crawl=None, **source):
@@ -59,15 +54,15 @@ def check(run_cli, config, *options, timeout=60):
 def test_sources_check_never_leaves_the_sources_origin(sites, workdir, run_cli):
     site, internal, other_port = sites
     items = rss(f"{internal.base}/view/internal", f"{other_port.base}/view/internal", "/view/local")
-    site.static("/feed.xml", items, **XML)
-    site.routes["/view/local"] = redirect(f"{internal.base}/view/internal")
-    site.routes["/news"] = redirect(f"{other_port.base}/view/internal")  # same host, other port
+    site.set("/feed.xml", items, content_type=XML)
+    site.handle("/view/local", redirect(f"{internal.base}/view/internal"))
+    site.handle("/news", redirect(f"{other_port.base}/view/internal"))  # same host, other port
     config = write(workdir, site, start_urls=[f"{site.base}/news"], feeds=[f"{site.base}/feed.xml"])
 
     result = check(run_cli, config)
 
     assert result.returncode == 0, result.stderr
-    assert internal.log == [] and other_port.log == [], "another host or port was fetched"
+    assert internal.requests == [] and other_port.requests == [], "another host or port was fetched"
     assert "Internal only" not in result.stdout
     assert f"{site.base}/view/local: could not fetch it: not followed" in result.stdout
     assert f"start page: {site.base}/news  not followed" in result.stdout
@@ -87,8 +82,8 @@ def peak_rss_mb(command: list[str], timeout: float) -> tuple[subprocess.Complete
 def test_a_gzip_bomb_without_content_encoding_is_cut_at_max_page_bytes(sites, workdir):
     site = sites[0]
     body = bomb(1000)  # 1 GB once inflated, about 1 MB on the wire
-    site.static("/sitemap.xml", body, **XML)
-    site.static("/feed.xml", body, **XML)
+    site.set("/sitemap.xml", body, content_type=XML)
+    site.set("/feed.xml", body, content_type=XML)
     urls = {"sitemaps": [f"{site.base}/sitemap.xml"], "feeds": [f"{site.base}/feed.xml"]}
     config = write(workdir, site, crawl={"max_page_bytes": 2_000_000}, **urls)
 
@@ -104,7 +99,7 @@ def test_a_gzip_bomb_without_content_encoding_is_cut_at_max_page_bytes(sites, wo
 @pytest.mark.slow
 def test_a_one_byte_per_second_page_ends_at_the_timeout(sites, workdir, run_cli):
     site = sites[0]
-    site.routes["/news"] = drip  # 60 bytes over 60 s: each read is quick, the page never ends
+    site.handle("/news", drip)  # 60 bytes over 60 s: each read is quick, the page never ends
     config = write(workdir, site, crawl={"timeout": 3, "retries": 1},
                    start_urls=[f"{site.base}/news"])  # fmt: skip
 
@@ -112,13 +107,13 @@ def test_a_one_byte_per_second_page_ends_at_the_timeout(sites, workdir, run_cli)
 
     assert result.returncode == 0, result.stderr
     assert f"start page: {site.base}/news  timeout" in result.stdout
-    assert len(site.hits("/news")) == 2, "one try and one retry, as a crawl makes them"
+    assert len(site.times("/news")) == 2, "one try and one retry, as a crawl makes them"
 
 
 @pytest.mark.slow
 def test_the_command_has_a_deadline_of_its_own(sites, workdir, run_cli):
     site = sites[0]
-    site.routes["/news"] = drip
+    site.handle("/news", drip)
     config = write(workdir, site, crawl={"timeout": 120}, start_urls=[f"{site.base}/news"])
 
     result = check(run_cli, config, "--time-limit", "4", timeout=45)
@@ -133,7 +128,7 @@ def nested_index(h) -> None:
     base = f"http://{h.headers['Host']}"
     rows = [f"<sitemap><loc>{base}/sitemaps/news.xml</loc><lastmod>2023-03-01</lastmod></sitemap>"]
     rows += [f"<sitemap><loc>{base}/sitemap.xml?n={i}</loc></sitemap>" for i in range(2000)]
-    send(h, f"<sitemapindex>{''.join(rows)}</sitemapindex>".encode(), headers=XML)
+    send(h, f"<sitemapindex>{''.join(rows)}</sitemapindex>".encode(), headers={"Content-Type": XML})
 
 
 @pytest.mark.slow
@@ -141,41 +136,41 @@ def test_a_sitemap_index_of_2000_nested_indexes_ends_with_its_articles_stored(
     sites, workdir, run_cli
 ):
     site = sites[0]
-    site.routes["/sitemap.xml"] = nested_index
+    site.handle("/sitemap.xml", nested_index)
     urls = "".join(f"<url><loc>{site.base}/view/{i}</loc></url>" for i in range(3))
-    site.static("/sitemaps/news.xml", f"<urlset>{urls}</urlset>".encode(), **XML)
+    site.set("/sitemaps/news.xml", f"<urlset>{urls}</urlset>".encode(), content_type=XML)
     for i in range(3):
-        site.static(f"/view/{i}", page(f"Story {i}", f"Sitemap story number {i} told."))
+        site.set(f"/view/{i}", page(f"Story {i}", f"Sitemap story number {i} told."))
     config = write(workdir, site, sitemaps=[f"{site.base}/sitemap.xml"], max_sitemaps=20)
 
     result = run_cli("crawl", config=config, timeout=120)
 
     assert result.returncode == 0, result.stderr[-2000:]
-    sitemap_requests = [p for _, p in site.log if p.startswith(("/sitemap", "/sitemaps"))]
+    sitemap_requests = [p for p in site.requests if p.startswith(("/sitemap", "/sitemaps"))]
     assert len(sitemap_requests) == 21, "the index, then max_sitemaps children, each once"
-    assert site.hits("/sitemaps/news.xml"), "the news sitemap first"
+    assert site.times("/sitemaps/news.xml"), "the news sitemap first"
     with sqlite3.connect(workdir / "news.db") as conn:
         assert conn.execute("SELECT COUNT(*) FROM articles").fetchone()[0] == 3
 
 
 def test_the_crawl_keeps_to_scheme_host_and_port(sites, workdir, run_cli):
     site, internal, other_port = sites
-    site.routes["/view/a"] = redirect(f"{other_port.base}/view/internal")
-    site.routes["/view/b"] = redirect(f"{internal.base}/view/internal")
-    site.static("/view/c", page("Local story", "A story that stays on its own site."))
+    site.handle("/view/a", redirect(f"{other_port.base}/view/internal"))
+    site.handle("/view/b", redirect(f"{internal.base}/view/internal"))
+    site.set("/view/c", page("Local story", "A story that stays on its own site."))
     links = (f'<a href="/view/a">a</a><a href="/view/b">b</a><a href="/view/c">c</a>'
              f'<a href="{other_port.base}/view/internal">port</a>')  # fmt: skip
-    site.static("/news", f"<html><body>{links}</body></html>".encode())
-    site.static("/feed.xml", rss(f"{other_port.base}/view/internal"), **XML)
+    site.set("/news", f"<html><body>{links}</body></html>".encode())
+    site.set("/feed.xml", rss(f"{other_port.base}/view/internal"), content_type=XML)
     urlset = f"<urlset><url><loc>{other_port.base}/view/internal</loc></url></urlset>"
-    site.static("/sitemap.xml", urlset.encode(), **XML)
+    site.set("/sitemap.xml", urlset.encode(), content_type=XML)
     urls = {"feeds": [f"{site.base}/feed.xml"], "sitemaps": [f"{site.base}/sitemap.xml"]}
     config = write(workdir, site, start_urls=[f"{site.base}/news"], **urls)
 
     result = run_cli("crawl", config=config)
 
     assert result.returncode == 0, result.stderr[-2000:]
-    assert other_port.log == [] and internal.log == []
+    assert other_port.requests == [] and internal.requests == []
     with sqlite3.connect(workdir / "news.db") as conn:
         urls = [u for (u,) in conn.execute("SELECT url FROM articles")]
     assert urls == [f"{site.base}/view/c"]
@@ -189,8 +184,8 @@ def test_control_and_bidi_characters_never_reach_the_archive_or_the_terminal(
 ):
     site = sites[0]
     article = page(HOSTILE_TITLE, "Body with \x1b[31mred\x1b[0m and \u2066isolated\u2069 text.")
-    site.routes["/view/esc%1B%5B31mRED"] = lambda h: send(h, article)  # as Scrapy asks for it
-    site.static("/news", b'<html><body><a href="/view/esc&#27;[31mRED">x</a></body></html>')
+    site.handle("/view/esc%1B%5B31mRED", lambda h: send(h, article))  # as Scrapy asks for it
+    site.set("/news", b'<html><body><a href="/view/esc&#27;[31mRED">x</a></body></html>')
     config = write(workdir, site, start_urls=[f"{site.base}/news"])
 
     crawled = run_cli("crawl", config=config)
@@ -210,7 +205,7 @@ def test_control_and_bidi_characters_never_reach_the_archive_or_the_terminal(
 @pytest.mark.slow
 def test_a_drip_does_not_hold_sources_add_either(sites, workdir, run_cli):
     site = sites[0]
-    site.routes["/"] = drip
+    site.handle("/", drip)
     config = write(workdir, site, start_urls=[f"{site.base}/news"])
 
     result = run_cli("sources", "add", "dripping", f"{site.base}/", config=config, timeout=45)

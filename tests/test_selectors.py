@@ -8,7 +8,7 @@ import sqlite3
 
 import pytest
 from fixtures import news_site
-from sitefixture import FixtureSite
+from support.site import FixtureSite
 
 from crawler.extract import extract_article
 from newswatch.config import Selectors

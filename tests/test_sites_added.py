@@ -9,7 +9,7 @@ from urllib.parse import urlsplit
 
 import pytest
 from fixtures.varied_sites import SITES, SiteMap
-from sitefixture import FixtureSite
+from support.site import FixtureSite
 
 CONFIG = """\
 # my newswatch config: these comments must survive `sources add --write`
