@@ -153,6 +153,9 @@ class NewsSpider(scrapy.Spider):
     def child_sitemap_requests(self, nested: list[Entry], depth: int) -> list[scrapy.Request]:
         """Each sitemap once per crawl, at most max_sitemaps of them: news sitemaps first,
         then the newest (an index that lists itself, or thousands, cannot run away)."""
+        if self.child_sitemaps >= self.source.max_sitemaps:  # spent: read no more of them
+            self.count("sitemaps_skipped", len(nested))
+            return []
         fresh: dict[str, Entry] = {}
         for entry in nested:
             url = canonical_url(entry.url)
