@@ -11,7 +11,7 @@ from fixtures import news_site
 from support.site import FixtureSite
 
 from crawler.extract import extract_article
-from newswatch.config import Selectors
+from newswatch.config import ConfigError, Selectors, load_config
 
 ARTICLE = """<html><head><title>{title} | Site</title></head><body>
 <div class="story"><h1 class="headline">{title}</h1>
@@ -70,18 +70,26 @@ def test_text_attr_and_xpath_selectors_give_the_fields():
         ("body", "//div[@class='text'", "XPath"),
         ("authors", "xpath: //x:author", "Undefined namespace prefix"),
         ("exclude", [".ad::text"], "a selector of elements"),
+        ("next_page", "a.next::attr(", "Expected an argument"),
     ],
 )
-def test_a_bad_selector_is_one_line_naming_file_key_and_parser_message(
-    key, value, message, write_config, run_cli, workdir
-):
+def test_a_bad_selector_names_file_key_and_parser_message(key, value, message, write_config):
     config = write_config(selectors={key: value})
-    result = run_cli("status", config=config)
-    assert result.returncode == 2
-    lines = result.stderr.strip().splitlines()
+    with pytest.raises(ConfigError) as caught:
+        load_config(config)
     where = f"sources[0].selectors.{key}" + ("[0]" if key == "exclude" else "")
-    assert len(lines) == 1 and str(config) in lines[0] and where in lines[0], lines
-    assert message in lines[0], lines[0]
+    text = str(caught.value)
+    assert str(config) in text and where in text and message in text and "\n" not in text
+
+
+def test_a_bad_selector_stops_the_command_with_one_line_and_exit_2(write_config, run_cli):
+    config = write_config(selectors={"published": "span.posted::txt"})
+    result = run_cli("crawl", config=config)
+    assert result.returncode == 2
+    assert result.stderr.strip() == (
+        f"newswatch: error: {config}: sources[0].selectors.published: expected a CSS or XPath "
+        "selector (CSS: The pseudo-element ::txt is unknown), got 'span.posted::txt'"
+    )
 
 
 @pytest.fixture
@@ -117,22 +125,22 @@ def test_the_crawl_dates_articles_with_a_text_selector(selector_site, workdir, r
     assert json.loads(run["selector_missed"]) == {}
 
 
-def test_a_selector_that_matches_nothing_on_every_article_degrades_health(
+def test_a_dead_selector_degrades_health_and_a_failing_one_is_counted_and_named(
     selector_site, workdir, run_cli
 ):
-    selectors = {"published": "span.date::text", "title": "h1.headline"}
+    selectors = {
+        "published": "span.date::text",  # the site redesigned: matches nothing
+        "body": "//div[frob()]/p",  # compiles; the function is unknown on a page
+        "title": "h1.headline",
+    }
     result, run, rows, config = crawl(workdir, run_cli, selector_site, selectors)
     status = run_cli("status", config=config)
-    reason = "selector published matched nothing on 2 of 2 articles"
-    assert f"site: {reason}" in result.stdout, result.stdout
-    assert "health site: ok -> degraded" in result.stdout
-    assert f"site is degraded: {reason}" in status.stdout, status.stdout
-    assert json.loads(run["selector_missed"]) == {"published": 2}
 
-
-def test_a_selector_step_that_fails_on_pages_is_counted_and_named(selector_site, workdir, run_cli):
-    selectors = {"body": "//div[frob()]/p"}  # compiles; the function is unknown on a page
-    result, run, rows, _ = crawl(workdir, run_cli, selector_site, selectors)
-    assert run["selector_errors"] == 2 and "selectors.body" in run["selector_last_error"]
+    dead = "selector published matched nothing on 2 of 2 articles"
+    assert f"site: {dead}" in result.stdout, result.stdout
     assert "site: 2 selector errors (last: selectors.body: Unregistered function)" in result.stdout
+    assert "health site: ok -> degraded" in result.stdout
+    assert "site is degraded: " in status.stdout and dead in status.stdout, status.stdout
+    assert json.loads(run["selector_missed"]) == {"body": 2, "published": 2}
+    assert run["selector_errors"] == 2 and "selectors.body" in run["selector_last_error"]
     assert all(r["body"] for r in rows), "the body came from the generic path instead"
