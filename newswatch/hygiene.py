@@ -30,3 +30,8 @@ def printable(text: object) -> str:
     """One line for a terminal: each unsafe character and line break shown as its escape
     (`\\x1b`, `\\u202e`, `\\n`): the reader sees it is there, the terminal never acts on it."""
     return _UNSAFE_SHOWN.sub(lambda m: m.group().encode("unicode_escape").decode(), str(text))
+
+
+def json_printable(text: str) -> str:
+    """JSON text with every unsafe character written as its \\u escape (still valid JSON)."""
+    return _UNSAFE_TEXT.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
