@@ -88,7 +88,7 @@ def add_source(
     click.echo(f"\nsource block for {config.path} (under sources:):\n")
     click.echo(printable_block(dump_block(block)))
     took = time.monotonic() - started
-    click.echo(f"\n{found.requests} requests in {took:.1f} s; nothing was stored.")
+    click.echo(f"\n{found.requests} requests, {took:.0f}s elapsed; nothing was stored.")
     if write:
         append_source(config.path, block)
         click.echo(f"appended source {name!r} to {config.path}; the config loads.")

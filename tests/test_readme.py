@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from fixtures import news_site
+from fixtures import news_site, varied_sites
 from support.cli import newswatch_command
 from support.site import FixtureSite
 
@@ -75,7 +75,15 @@ def readme_dir(tmp_path: Path) -> Iterator[tuple[Path, dict[str, str]]]:
         (bin_dir / "newswatch").symlink_to(newswatch_command()[0])
         swaps = {"http://127.0.0.1:8801": site.base, "http://127.0.0.2:8802": partner.base,
                  "/tmp/readme": str(tmp_path), "PATH": str(bin_dir)}  # fmt: skip
-        yield tmp_path, swaps
+        others = [FixtureSite("127.0.0.1").start() for _ in varied_sites.SITES]
+        for i, (other, install) in enumerate(zip(others, varied_sites.SITES.values(), strict=True)):
+            install(other)  # sites for `sources add`, on PORT+10.. as fixture_sites.py has them
+            swaps[f"http://127.0.0.1:{8811 + i}"] = other.base
+        try:
+            yield tmp_path, swaps
+        finally:
+            for other in others:
+                other.stop()
 
 
 @pytest.mark.skipif(Path(newswatch_command()[0]).name != "newswatch", reason="no script")
@@ -85,8 +93,8 @@ def test_every_readme_example_runs_as_printed(readme_dir):
     env |= {"PATH": f"{swaps.pop('PATH')}:{env['PATH']}", "PYTHONIOENCODING": "utf-8"}
     ran, wrong = 0, []
     for command, expected in examples((ROOT / "README.md").read_text(encoding="utf-8")):
-        for old, new in swaps.items():
-            expected = expected.replace(old, new)
+        for old, new in swaps.items():  # ports: in a command (a site's URL) and its output
+            expected, command = expected.replace(old, new), command.replace(old, new)
         done = subprocess.run(
             ["sh", "-c", command], cwd=folder, env=env, text=True,
             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=120,
