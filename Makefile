@@ -60,6 +60,7 @@ bench: $(VENV)/.test-extras
 	$(BIN)/python benchmarks/extraction.py
 	$(BIN)/python benchmarks/service_memory.py
 	$(BIN)/python benchmarks/archive_scale.py --plot
+	$(BIN)/python benchmarks/discovery.py
 
 bench-extract: $(VENV)/.test-extras
 	$(BIN)/python benchmarks/extraction.py
