@@ -59,14 +59,7 @@ def next_page(
     allowed = tuple(origins) or (url,)
 
     def usable(href: str) -> str:
-        """The absolute URL (as linked: list URLs keep every parameter) if it may be next."""
-        if not href or href.strip().startswith(("#", "javascript:", "mailto:")):
-            return ""
-        absolute = urljoin(url, href.strip()).split("#", 1)[0]
-        known = canonical_url(absolute)
-        if not known or _page_key(absolute) in done or not on_origins(known, allowed):
-            return ""
-        return "" if pattern is not None and pattern.search(known) else absolute
+        return _usable(href, url, done, allowed, pattern)
 
     says, more = _labelled(page)
     candidates = [("rel=next", h) for h in _rel_next(page)]
@@ -79,6 +72,19 @@ def next_page(
     if found:
         return found, how
     return next(((u, how) for how, href in more if (u := usable(href))), ("", ""))
+
+
+def _usable(
+    href: str, url: str, done: set[str], allowed: tuple[str, ...], pattern: re.Pattern[str] | None
+) -> str:
+    """The absolute URL (as linked: list URLs keep every parameter) if it may be next."""
+    if not href or href.strip().startswith(("#", "javascript:", "mailto:")):
+        return ""
+    absolute = urljoin(url, href.strip()).split("#", 1)[0]
+    known = canonical_url(absolute)
+    if not known or _page_key(absolute) in done or not on_origins(known, allowed):
+        return ""
+    return "" if pattern is not None and pattern.search(known) else absolute
 
 
 def _page_key(url: str) -> str:
