@@ -75,8 +75,12 @@ class Fetcher:
 
     def __init__(self, spider: ProbeSpider) -> None:
         self.spider = spider
-        self.requests = 0
         self.pages: dict[tuple[str, bool], Page] = {}  # a command reads each URL once
+
+    @property
+    def requests(self) -> int:
+        """Requests sent so far, robots.txt and retries included (Scrapy's own count)."""
+        return int(self.spider.crawler.stats.get_value("downloader/request_count", 0))
 
     def left(self) -> float:
         return self.spider.deadline - time.monotonic()
@@ -91,7 +95,6 @@ class Fetcher:
         limit = settings.getint("DOWNLOAD_MAXSIZE")
         meta = {"dont_obey_robotstxt": True} if not obey_robots else {}
         request = scrapy.Request(url, dont_filter=True, meta=meta)
-        self.requests += 1
         if self.left() <= 0:
             raise ProbeTimeout(f"{url}: the command's time limit was reached")
         try:
