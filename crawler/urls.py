@@ -15,6 +15,7 @@ _TRACKING = re.compile(
     re.IGNORECASE,
 )
 _DEFAULT_PORTS = {"http": 80, "https": 443}
+_WEB = {("http", 80), ("https", 443)}
 
 
 def canonical_url(href: str, base: str = "") -> str:
@@ -63,7 +64,8 @@ def on_origins(url: str, origins: Iterable[str]) -> bool:
     """True when the URL has the scheme, host and port of one of `origins`.
 
     A subdomain of a configured host counts (`m.example.com` for `example.com`), on the same
-    scheme and port; so does the upgrade of a default-port http origin to https.
+    scheme and port. `http` on port 80 and `https` on port 443 of one host are one site: sites
+    move to https and old feeds still link http, and missing those articles would be silent.
     """
     scheme, host, port = origin(url)
     if not host or scheme not in _DEFAULT_PORTS:
@@ -72,9 +74,7 @@ def on_origins(url: str, origins: Iterable[str]) -> bool:
         a_scheme, a_host, a_port = origin(allowed)
         if host != a_host and not host.endswith("." + a_host):
             continue
-        if (scheme, port) == (a_scheme, a_port):
-            return True
-        if (a_scheme, a_port, scheme, port) == ("http", 80, "https", 443):
+        if (scheme, port) == (a_scheme, a_port) or {(scheme, port), (a_scheme, a_port)} == _WEB:
             return True
     return False
 

@@ -19,7 +19,7 @@ def test_article_links_are_canonical_on_domain_and_matching():
         "/view/AEN20230201000452315#top",
         "https://evil.example.com/view/AEN20230201000452315",
         "https://en.yna.co.kr:8443/view/AEN20230201000452399",  # same host, other port
-        "http://en.yna.co.kr/view/AEN20230201000452398",  # same host, other scheme
+        "ftp://en.yna.co.kr/view/AEN20230201000452398",  # same host, other scheme
         "/news/2",
         "javascript:void(0)",
         "//en.yna.co.kr/view/AEN20230131001551325",
@@ -154,7 +154,7 @@ def test_the_next_list_page_as_real_sites_link_it(html, url, expected):
     [
         ('<a href="/view/AEN20230101000100315">Next</a>', "/news/1", ()),  # an article
         ('<a href="https://x.org:8443/news/2">Next</a>', "/news/1", ()),  # another port
-        ('<a href="http://x.org/news/2">Next</a>', "/news/1", ()),  # another scheme
+        ('<a href="ftp://x.org/news/2">Next</a>', "/news/1", ()),  # another scheme
         ('<a href="/news/1">Next</a>', "/news/3", ("https://x.org/news/1",)),  # read already
         ('<a href="/news/2024/">2024</a>', "/news/2023/", ()),  # a year, not a page
         ('<a href="/archive?start=0">1</a>', "/archive", ()),  # offset 0 is this page

@@ -47,10 +47,12 @@ def test_origins_are_scheme_host_and_port():
     assert on_origins("http://127.0.0.1:8001/view/1", origins)
     assert not on_origins("http://127.0.0.1:8002/view/1", origins)  # same host, other port
     assert not on_origins("http://127.0.0.3:8001/view/1", origins)  # other host
-    assert not on_origins("http://en.yna.co.kr/view/A", origins)  # https origin, http link
+    assert on_origins("http://en.yna.co.kr/view/A", origins)  # 80 and 443: one web site
+    assert not on_origins("http://en.yna.co.kr:443/view/A", origins)
     assert not on_origins("https://en.yna.co.kr:8443/view/A", origins)
+    assert not on_origins("https://127.0.0.1:8001/view/1", origins)  # same port, other scheme
     assert not on_origins("ftp://en.yna.co.kr/view/A", origins)
-    assert on_origins("https://example.com/a", ("http://example.com:80",))  # an upgrade to TLS
+    assert on_origins("https://example.com/a", ("http://example.com:80",))
 
 
 def test_text_loses_controls_and_bidi_overrides_and_terminals_see_escapes():
