@@ -29,16 +29,18 @@ class Entry:
 
 
 def article_links(
-    hrefs: Iterable[str], base: str, pattern: re.Pattern[str], origins: Iterable[str]
+    hrefs: Iterable[str], base: str, pattern: re.Pattern[str], origins: Iterable[str] | None
 ) -> list[str]:
-    """Canonical article URLs among `hrefs` on `origins`, in page order, each once."""
+    """Canonical article URLs among `hrefs` on `origins` (None: any), in page order, once."""
     found: dict[str, None] = {}
-    origins = tuple(origins)
+    allowed = tuple(origins) if origins is not None else None
     for href in hrefs:
         if not href or href.startswith(("javascript:", "mailto:", "#")):
             continue
         url = canonical_url(href, base)
-        if url.startswith("http") and on_origins(url, origins) and pattern.search(url):
+        if not url.startswith("http") or not pattern.search(url):
+            continue
+        if allowed is None or on_origins(url, allowed):
             found[url] = None
     return list(found)
 

@@ -44,6 +44,7 @@ class Found:
     next_page: str = ""
     next_how: str = ""  # how the next list page was found (crawler.pagination)
     nested: int = 0  # sitemaps an index lists
+    offsite: int = 0  # links to other origins, never followed
 
 
 async def fetch(fetcher: Fetcher, kind: str, url: str, source: Source) -> Found:
@@ -58,21 +59,24 @@ async def fetch(fetcher: Fetcher, kind: str, url: str, source: Source) -> Found:
         return Found(kind, url, "unparsable")
     if kind == "feed":
         entries = feed_entries(body, page.final_url, source.timezone)
-        return Found(kind, url, "ok", _on_origins(entries, source))
+        return _on_origins(Found(kind, url, "ok"), entries, source)
     if kind == "sitemap":
         entries, nested = sitemap_entries(body, page.final_url, source.timezone)
-        return Found(kind, url, "ok", _on_origins(entries, source), nested=len(nested))
+        return _on_origins(Found(kind, url, "ok", nested=len(nested)), entries, source)
     selector = Selector(text=page.text(), base_url=page.final_url)
     hrefs = selector.xpath("//a/@href").getall()
-    links = article_links(hrefs, page.final_url, re.compile(""), source.origins)
+    links = article_links(hrefs, page.final_url, re.compile(""), None)
     pattern = re.compile(source.article_url_pattern)
     after, how = next_page(selector, page.final_url, pattern, source.origins, source.next_page)
-    return Found(kind, url, "ok", [Entry(u) for u in links], after, how)
+    found = Found(kind, url, "ok", next_page=after, next_how=how)
+    return _on_origins(found, [Entry(u) for u in links], source)
 
 
-def _on_origins(entries: list[Entry], source: Source) -> list[Entry]:
-    """As the crawl: an item on another origin (scheme, host or port) is never followed."""
-    return [e for e in entries if on_origins(canonical_url(e.url), source.origins)]
+def _on_origins(found: Found, entries: list[Entry], source: Source) -> Found:
+    """As the crawl: an entry on another origin (scheme, host or port) is never followed."""
+    found.entries = [e for e in entries if on_origins(canonical_url(e.url), source.origins)]
+    found.offsite = len(entries) - len(found.entries)
+    return found
 
 
 async def fetch_all(fetcher: Fetcher, source: Source) -> list[Found]:
@@ -113,6 +117,8 @@ def show_found(found: list[Found], pattern: re.Pattern[str]) -> None:
         counts = f"{len(f.entries)} {noun}, {matching} match the pattern"
         if f.nested:
             counts += f", {f.nested} nested sitemaps"
+        if f.offsite:
+            counts += f", {f.offsite} on other origins (not followed)"
         line = f"{f.kind}: {f.url}  {f.status}  {counts if f.status == 'ok' else ''}"
         click.echo(printable(line.rstrip()))
         if f.next_page:

@@ -66,6 +66,7 @@ def test_sources_check_never_leaves_the_sources_origin(sites, workdir, run_cli):
     assert "Internal only" not in result.stdout
     assert f"{site.base}/view/local: could not fetch it: not followed" in result.stdout
     assert f"start page: {site.base}/news  not followed" in result.stdout
+    assert "ok  1 entries, 1 match the pattern, 2 on other origins (not followed)" in result.stdout
 
 
 def peak_rss_mb(command: list[str], timeout: float) -> tuple[subprocess.CompletedProcess, float]:
