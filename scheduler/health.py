@@ -1,8 +1,9 @@
 """Source health, judged after every run: the monitors Spidermon gives Scrapy Cloud, built in.
 
-A source is `broken` when it yields nothing (no page fetched, no article link found, all
-blocked by robots.txt), `degraded` when what it yields is poor (HTTP errors, 403/429,
-articles without body or date, silence far longer than its usual cadence), else `ok`.
+A source is `broken` when it yields nothing (no page fetched, article pages fetched but none
+stored, no article link found, all blocked by robots.txt), `degraded` when what it yields is
+poor (HTTP errors, 403/429, article pages that failed, articles without body or date, silence
+far longer than its usual cadence), else `ok`.
 A change of verdict emails the operator once, through the outbox.
 """
 
@@ -39,6 +40,9 @@ def judge_run(run: dict[str, Any]) -> tuple[str, str]:
     requests = max(run.get("requests") or 0, 1)
     if run["status"] == "failed" and not run.get("pages"):
         return "broken", "no page could be fetched" + _last(run)
+    fetched, failed = run.get("article_pages") or 0, run.get("failed") or 0
+    if fetched and not (run.get("new_articles") or 0) + (run.get("duplicates") or 0):
+        return "broken", run.get("last_error") or f"{fetched} article pages fetched, none stored"
     if run.get("pages") and not run.get("links_found"):
         return "broken", "no article links found on its pages and feeds (has the layout changed?)"
     if run.get("blocked") and run.get("blocked") >= run.get("links_found", 0) > 0:
@@ -48,6 +52,8 @@ def judge_run(run: dict[str, Any]) -> tuple[str, str]:
         return "degraded", f"{denied} of {requests} requests answered 403 or 429" + _last(run)
     if sum(errors.values()) / requests >= ERROR_SHARE:
         return "degraded", f"{sum(errors.values())} of {requests} requests failed" + _last(run)
+    if fetched and failed / fetched >= ERROR_SHARE:
+        return "degraded", f"{failed} of {fetched} article pages failed" + _last(run)
     return "ok", ""
 
 
