@@ -50,7 +50,7 @@ def crawl_command(config: Config, chosen: tuple[Source, ...], log_level: str,
     try:
         if service:  # the service respects backoff and reads JSON lines
             click.echo(json.dumps({"runs": [run_summary(r) for r in runs]}))
-            after_crawl(config, names, force=False)
+            after_crawl(config, names, force=False, deliver=False)  # the service sends them
             return 0
         after_crawl(config, names, force=True, runs=runs)
     except KeyboardInterrupt:
@@ -60,8 +60,9 @@ def crawl_command(config: Config, chosen: tuple[Source, ...], log_level: str,
 
 
 def after_crawl(
-    config: Config, names: list[str], force: bool, runs: list[dict[str, Any]] | None = None
-) -> None:
+    config: Config, names: list[str], force: bool, runs: list[dict[str, Any]] | None = None,
+    deliver: bool = True,
+) -> None:  # fmt: skip
     """Judge the sources' health, match what is new, then try every pending alert.
 
     With `runs`, print the summary (the runs with the alerts per source) before delivering,
@@ -86,6 +87,8 @@ def after_crawl(
             print_summary(runs, alerts_by_source(archive, config, after), failures)
             for change in changes:
                 click.echo(f"health {change}")
+        if not deliver:  # the service sends the outbox itself: each email is a line of its log
+            return
         delivered = deliver_pending(archive, config, force=force)
     finally:
         archive.close()
