@@ -117,8 +117,18 @@ def _v6_page_accounting(db: Database) -> None:
     db["failed_urls"].add_column("message", str, not_null_default="")
 
 
+def _v7_selector_accounting(db: Database) -> None:
+    # How the configured selectors fared in a run: articles they ran on, steps that failed,
+    # per key the articles it matched nothing on (JSON), the last failure (scheduler.health).
+    runs = db["crawl_runs"]
+    runs.add_column("selector_articles", int, not_null_default=0)
+    runs.add_column("selector_errors", int, not_null_default=0)
+    runs.add_column("selector_missed", str, not_null_default="{}")
+    runs.add_column("selector_last_error", str, not_null_default="")
+
+
 MIGRATIONS: tuple[Callable[[Database], None], ...] = (
-    _v1, _v2, _v3, _v4, _v5, _v6_page_accounting,
+    _v1, _v2, _v3, _v4, _v5, _v6_page_accounting, _v7_selector_accounting,
 )  # fmt: skip
 
 
