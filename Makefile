@@ -61,6 +61,7 @@ bench: $(VENV)/.test-extras
 	$(BIN)/python benchmarks/service_memory.py
 	$(BIN)/python benchmarks/archive_scale.py --plot
 	$(BIN)/python benchmarks/serve_ttfb.py
+	$(BIN)/python benchmarks/discovery.py
 
 bench-extract: $(VENV)/.test-extras
 	$(BIN)/python benchmarks/extraction.py

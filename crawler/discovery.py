@@ -1,4 +1,5 @@
-"""Finding article links: list pages (and their pagination), RSS/Atom feeds, sitemaps.
+"""Finding article links: list pages, feeds (RSS 0.9x-2.0, RSS 1.0, Atom, JSON Feed) and
+sitemaps (with their indexes). Pagination is crawler.pagination.
 
 Feeds and sitemaps are untrusted XML: parsed without DTDs, entity expansion or network
 access, so billion-laughs and external-entity payloads expand to nothing.
@@ -6,6 +7,7 @@ access, so billion-laughs and external-entity payloads expand to nothing.
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -13,10 +15,9 @@ from io import BytesIO
 from urllib.parse import urljoin, urlsplit
 
 import lxml.etree
-from parsel import Selector
 
 from crawler.dates import parse_date
-from crawler.urls import canonical_url, on_domains
+from crawler.urls import canonical_url, on_origins
 
 
 @dataclass(frozen=True)
@@ -28,56 +29,20 @@ class Entry:
 
 
 def article_links(
-    hrefs: Iterable[str], base: str, pattern: re.Pattern[str], domains: tuple[str, ...]
+    hrefs: Iterable[str], base: str, pattern: re.Pattern[str], origins: Iterable[str] | None
 ) -> list[str]:
-    """Canonical article URLs among `hrefs`, in page order, each once."""
+    """Canonical article URLs among `hrefs` on `origins` (None: any), in page order, once."""
     found: dict[str, None] = {}
+    allowed = tuple(origins) if origins is not None else None
     for href in hrefs:
         if not href or href.startswith(("javascript:", "mailto:", "#")):
             continue
         url = canonical_url(href, base)
-        if url.startswith("http") and on_domains(url, domains) and pattern.search(url):
+        if not url.startswith("http") or not pattern.search(url):
+            continue
+        if allowed is None or on_origins(url, allowed):
             found[url] = None
     return list(found)
-
-
-_NUMBER = re.compile(r"\d+")
-
-
-def next_page(selector: Selector, url: str, page: int) -> str:
-    """The URL of the list page after `url` (page number `page`), or "" if none is linked.
-
-    rel="next" first; otherwise a link that equals this URL with its page number
-    incremented (`/news/1` -> `/news/2`, `?page_no=2`), as most news CMSs paginate.
-    """
-    for href in selector.css('link[rel~="next"]::attr(href), a[rel~="next"]::attr(href)').getall():
-        return urljoin(url, href)
-    wanted = _incremented(url, page)
-    for href in selector.css("a::attr(href)").getall():
-        candidate = urljoin(url, href.strip())
-        if _same_page_url(candidate, wanted):
-            return candidate
-    return ""
-
-
-def _incremented(url: str, page: int) -> set[str]:
-    """Plausible spellings of the next page's URL."""
-    options = set()
-    matches = list(_NUMBER.finditer(url))
-    for m in matches[-2:]:  # the page number is one of the last numbers in the URL
-        if int(m.group()) == page:
-            options.add(url[: m.start()] + str(page + 1) + url[m.end() :])
-    if page == 1:  # the first page often carries no number at all
-        sep = "&" if urlsplit(url).query else "?"
-        for name in ("page", "page_no", "p", "pg"):
-            options.add(f"{url}{sep}{name}={page + 1}")
-        options.add(url.rstrip("/") + f"/{page + 1}")
-        options.add(url.rstrip("/") + f"/page/{page + 1}")
-    return options
-
-
-def _same_page_url(candidate: str, wanted: set[str]) -> bool:
-    return canonical_url(candidate) in {canonical_url(w) for w in wanted}
 
 
 _RECORDS = {"item", "entry", "url", "sitemap"}
@@ -112,7 +77,7 @@ def _records(body: bytes) -> Iterable[tuple[str, str, str]]:
 
 
 def _record_fields(elem: lxml.etree._Element) -> tuple[str, str]:
-    link = ""
+    link = guid = ""
     dates: dict[str, str] = {}
     for child in elem.iter():
         name = _local(child.tag)
@@ -123,30 +88,73 @@ def _record_fields(elem: lxml.etree._Element) -> tuple[str, str]:
                 link = child.get("href", "").strip()
             elif text:
                 link = text
+        elif name == "guid" and text.startswith("http") and child.get("isPermaLink") != "false":
+            guid = text  # RSS items may give their address only as a permalink guid
         elif name in _DATES and text:
             dates.setdefault(name, text)
     # A publication date beats an update time or a sitemap's lastmod.
     date = next((dates[name] for name in _DATES if name in dates), "")
-    return link, date
+    return link or guid, date
+
+
+def _json_feed(body: bytes) -> list[tuple[str, str]]:
+    """(link, date) of a JSON Feed's items (https://www.jsonfeed.org/version/1.1/)."""
+    try:
+        data = json.loads(body)
+    except ValueError:  # UnicodeDecodeError is one
+        return []
+    items = data.get("items") if isinstance(data, dict) else None
+    found = []
+    for item in items[:MAX_RECORDS] if isinstance(items, list) else []:
+        if not isinstance(item, dict):
+            continue
+        link = item.get("url") or item.get("id")
+        date = item.get("date_published") or item.get("date_modified") or ""
+        if isinstance(link, str) and link.strip().startswith(("http", "/")):
+            found.append((link.strip(), date if isinstance(date, str) else ""))
+    return found
+
+
+def is_json_feed(body: bytes) -> bool:
+    return body.lstrip(b"\xef\xbb\xbf \t\r\n")[:1] == b"{"
 
 
 def feed_entries(body: bytes, base: str, timezone: str) -> list[Entry]:
-    """Items of an RSS 2.0, RSS 1.0 or Atom feed."""
-    return [
-        Entry(urljoin(base, link), parse_date(date, timezone))
-        for kind, link, date in _records(body)
-        if kind in ("item", "entry") and link
-    ]
+    """Items of an RSS 0.9x-2.0, RSS 1.0 (RDF), Atom or JSON Feed 1.x feed."""
+    if is_json_feed(body):
+        pairs = _json_feed(body)
+    else:
+        pairs = [(link, date) for kind, link, date in _records(body) if kind in ("item", "entry")]
+    return [Entry(urljoin(base, link), parse_date(date, timezone)) for link, date in pairs if link]
 
 
-def sitemap_entries(body: bytes, base: str, timezone: str) -> tuple[list[Entry], list[str]]:
-    """(article entries, nested sitemap URLs) of a sitemap or sitemap index."""
+def sitemap_entries(body: bytes, base: str, timezone: str) -> tuple[list[Entry], list[Entry]]:
+    """(article entries, nested sitemaps with their lastmod) of a sitemap or sitemap index."""
     entries, nested = [], []
     for kind, link, date in _records(body):
         if not link:
             continue
         if kind == "sitemap":
-            nested.append(urljoin(base, link))
+            nested.append(Entry(urljoin(base, link), parse_date(date, timezone)))
         elif kind == "url":
             entries.append(Entry(urljoin(base, link), parse_date(date, timezone)))
     return entries, nested
+
+
+def choose_sitemaps(nested: Iterable[Entry], budget: int) -> list[Entry]:
+    """At most `budget` nested sitemaps: news sitemaps first, then the newest by lastmod."""
+
+    def rank(entry: Entry) -> tuple[bool, str]:
+        return "news" in urlsplit(entry.url).path.lower(), entry.published_at
+
+    return sorted(nested, key=rank, reverse=True)[: max(budget, 0)]  # stable: ties in order
+
+
+def unpacked(body: bytes, max_size: int) -> bytes:
+    """A body gzipped without Content-Encoding (`sitemap.xml.gz`) inflated, streamed, to at
+    most `max_size` bytes; ValueError beyond. Any other body as it is."""
+    if body[:2] != b"\x1f\x8b":
+        return body
+    from scrapy.utils.gz import gunzip  # Scrapy's own: chunked, stops at max_size
+
+    return gunzip(body, max_size=max_size)

@@ -23,6 +23,7 @@ from parsel import Selector
 
 from crawler.dates import parse_date
 from crawler.mainbody import main_text
+from crawler.selectors import elements, grouped_strings, select
 from crawler.structured import (
     Structured,
     clean_title,
@@ -61,6 +62,8 @@ class Extracted:
     tags: list[str] = field(default_factory=list)
     images: list[dict[str, str]] = field(default_factory=list)  # {"url": ..., "caption": ...}
     origins: dict[str, str] = field(default_factory=dict)  # field -> selector|structured|generic
+    # configured selector key -> "matched", "nothing" or "error: why" (crawler.selectors)
+    selector_report: dict[str, str] = field(default_factory=dict)
 
 
 def extract_article(
@@ -74,9 +77,9 @@ def extract_article(
     figures = _safely([], _figure_images, containers, url)  # before exclude drops photo-groups
     paragraphs: list[str] = []
     if selectors:
-        _safely(None, _drop, page, selectors.exclude)
+        _safely(None, _drop, out, page, selectors.exclude)
         _safely(None, _apply_selectors, out, page, selectors, timezone)
-        paragraphs = _safely([], _selected_paragraphs, page, selectors.body)
+        paragraphs = _safely([], _selected_paragraphs, out, page, selectors.body)
         if not clean_wire(paragraphs).paragraphs:  # only a byline and "(END)": not a body
             paragraphs = []
     origin = "selector" if paragraphs else "generic"
@@ -121,40 +124,67 @@ def _set(out: Extracted, name: str, value: Any, origin: str) -> None:
 
 
 def _css(page: Selector, css: str) -> list[Selector]:
-    """Nodes matching a configured selector; a broken selector matches nothing."""
+    """Elements a configured selector selects (a text or attribute result gives its element);
+    one that cannot run on this page selects nothing."""
     try:
-        return list(page.css(css)) if css else []
-    except Exception as exc:  # cssselect raises its own error family
-        log.warning("unusable CSS selector %r: %s", css, exc)
+        found = elements(page.root, css) if css else []
+    except Exception as exc:  # counted where the field is read (_selected)
+        log.info("selector %r failed: %s", css, exc)
         return []
+    return [Selector(root=element, type="html") for element in found]
 
 
-def _drop(page: Selector, exclude: tuple[str, ...]) -> None:
-    for css in exclude:
-        for node in _css(page, css):
-            if node.root.getparent() is not None:
-                node.root.drop_tree()  # keeps the text that follows the element
+def _selected(out: Extracted, page: Selector, key: str, text: str) -> list[Any]:
+    """Elements and strings of one configured selector; its outcome goes in the report."""
+    if not text:
+        return []
+    try:
+        items = select(page.root, text)
+    except Exception as exc:  # a step that fails is counted by the crawl, not only logged
+        out.selector_report[key] = f"error: {exc}"
+        return []
+    out.selector_report[key] = "matched" if items else "nothing"
+    return items
 
 
-def _apply_selectors(out: Extracted, page: Selector, selectors: Selectors, timezone: str) -> None:
-    titles = [_element_text(n.root).replace("\n", " ") for n in _css(page, selectors.title)]
+def _item_text(item: Any) -> str:
+    text = _element_text(item) if isinstance(item, etree._Element) else str(item)
+    return "\n".join(" ".join(line.split()) for line in text.split("\n") if line.split())
+
+
+def _stamp(item: Any) -> str:
+    """A date as a selected element gives it: <time datetime>, <meta content> or its text."""
+    if isinstance(item, etree._Element):
+        return item.get("datetime") or item.get("content") or _element_text(item)
+    return str(item)
+
+
+def _drop(out: Extracted, page: Selector, exclude: tuple[str, ...]) -> None:
+    for i, text in enumerate(exclude):
+        for element in _selected(out, page, f"exclude[{i}]", text):
+            if isinstance(element, etree._Element) and element.getparent() is not None:
+                element.drop_tree()  # keeps the text that follows the element
+
+
+def _apply_selectors(out: Extracted, page: Selector, chosen: Selectors, timezone: str) -> None:
+    titles = [_item_text(i).replace("\n", " ") for i in _selected(out, page, "title", chosen.title)]
     _set(out, "title", next((t for t in titles if t), ""), "selector")
-    nodes = _css(page, selectors.published)
-    stamps = [n.attrib.get("datetime") or _element_text(n.root) for n in nodes]  # <time datetime>
+    stamps = [_stamp(i) for i in _selected(out, page, "published", chosen.published)]
     published = next((d for s in stamps if (d := parse_date(s, timezone))), "")
     _set(out, "published_at", published, "selector")
     names: list[str] = []
-    for node in _css(page, selectors.authors):
-        for line in _element_text(node.root).split("\n"):
+    for item in _selected(out, page, "authors", chosen.authors):
+        for line in _item_text(item).split("\n"):
             names.extend(byline_names(line) or re.split(r"\s*(?:,|&|\band\b)\s*", line))
     _set(out, "authors", plausible_authors(names, ""), "selector")
 
 
-def _selected_paragraphs(page: Selector, css: str) -> list[str]:
-    """The texts of the body elements; a selected container gives its paragraphs."""
-    texts: list[str] = []
-    for node in _css(page, css):
-        element = node.root
+def _selected_paragraphs(out: Extracted, page: Selector, text: str) -> list[str]:
+    """The texts of the body elements (a selected container gives its paragraphs), or the
+    selected text nodes, those of one element joined."""
+    items = _selected(out, page, "body", text)
+    texts: list[str] = [t for _, t in grouped_strings(items)]
+    for element in (i for i in items if isinstance(i, etree._Element)):
         inner = [] if element.tag in _PARAGRAPH_TAGS else element.xpath(".//p")
         texts.extend(_element_text(e) for e in inner or [element])
     return [t for t in texts if t]

@@ -1,4 +1,4 @@
-"""Downloader middlewares: stay on the source's domains; honour a site's Retry-After."""
+"""Downloader middlewares: stay on the source's origins; honour a site's Retry-After."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from scrapy import signals
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Request, Response
 
-from crawler.urls import on_domains
+from crawler.urls import on_origins
 
 MAX_BACKOFF_SECONDS = 600.0  # a site can slow us down, not stop a crawl for hours
 
@@ -97,10 +97,13 @@ class RetryAfterMiddleware:
 
 
 class DomainGuardMiddleware:
-    """Never request a URL off the source's configured domains, redirects included.
+    """Never request a URL off the spider's allowed origins (scheme, host and port), redirects
+    included: a redirect from port 8001 to port 8002 of the same host is as far off as
+    another host.
 
-    Scrapy's own offsite filter lets `dont_filter` requests through; article requests need
-    that flag (a redirect loop must end in an error, not a silent duplicate drop)."""
+    Scrapy's own offsite filter compares host names only and lets `dont_filter` requests
+    through; article requests need that flag (a redirect loop must end in an error, not a
+    silent duplicate drop). Spiders name their origins in `allowed_origins`."""
 
     def __init__(self, crawler: Any) -> None:
         self.crawler = crawler
@@ -110,7 +113,7 @@ class DomainGuardMiddleware:
         return cls(crawler)
 
     def process_request(self, request: Request) -> None:
-        domains = getattr(self.crawler.spider, "allowed_domains", None)
-        if domains and not on_domains(request.url, tuple(domains)):
+        origins = getattr(self.crawler.spider, "allowed_origins", None)
+        if origins and not on_origins(request.url, origins):
             self.crawler.stats.inc_value("newswatch/blocked/offsite")
-            raise IgnoreRequest(f"offsite: {request.url} is not on {', '.join(domains)}")
+            raise IgnoreRequest(f"offsite: {request.url} is not on {', '.join(origins)}")

@@ -17,14 +17,15 @@ from crawler.outcomes import Duplicate, NotAnArticle, PageFailed
 from crawler.profiles import get_profile
 from crawler.profiles.base import Profile
 from crawler.similarity import Fingerprint, fingerprint
+from newswatch.hygiene import clean_text
 
 _SPACES = re.compile(r"[ \t\u00a0\u200b\u3000]+")
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 def normalize_text(text: str) -> str:
-    """NFC, no control characters, single spaces, paragraphs separated by one blank line."""
-    text = _CONTROL.sub("", unicodedata.normalize("NFC", text or ""))
+    """NFC, no control or bidi override characters (newswatch.hygiene), single spaces,
+    paragraphs separated by one blank line."""
+    text = clean_text(unicodedata.normalize("NFC", text or ""))
     paragraphs = (_SPACES.sub(" ", p).strip() for p in re.split(r"\n\s*\n", text))
     return "\n\n".join(p for p in paragraphs if p)
 
@@ -57,8 +58,10 @@ class NormalizePipeline(_StatsPipeline):
         item.title = " ".join(normalize_text(item.title).split())
         item.body = normalize_text(item.body)
         item.summary = " ".join(normalize_text(item.summary).split())
-        item.authors = [a for a in (" ".join(x.split()) for x in item.authors) if a]
-        item.tags = list(dict.fromkeys(t for t in (" ".join(x.split()) for x in item.tags) if t))
+        item.authors = [a for a in (" ".join(clean_text(x).split()) for x in item.authors) if a]
+        item.tags = list(
+            dict.fromkeys(t for t in (" ".join(clean_text(x).split()) for x in item.tags) if t)
+        )
         item.word_count = len(re.findall(r"\w+", item.body))
         item.body_hash = body_hash(item.body)
         return item

@@ -153,6 +153,7 @@ def print_summary(
 ) -> None:
     """The closing table: one row per source, with what became of its article pages and the
     alerts its new articles raised; then, per source, why a run failed and what failed."""
+    from newswatch.hygiene import printable
     from newswatch.report import error_summary, print_table
 
     runs = list(runs)
@@ -168,12 +169,14 @@ def print_summary(
     print_table(rows)
     for run in runs:
         for line in run_notes(run, (failures or {}).get(run["source"], [])):
-            click.echo(line)
+            click.echo(printable(line))  # page URLs and messages are the site's text
 
 
 def run_notes(run: dict[str, Any], failed: list[dict[str, Any]]) -> list[str]:
     """Lines under the table: why a run failed, what its pages that were no articles were,
     and the pages that failed, each named (they are fetched again on the next crawl)."""
+    from newswatch.report import selector_summary
+
     source, notes = run["source"], []
     if run["status"] == "failed" and run.get("last_error"):
         notes.append(f"{source} failed: {run['last_error']}")
@@ -186,7 +189,7 @@ def run_notes(run: dict[str, Any], failed: list[dict[str, Any]]) -> list[str]:
         again = "not retried" if row["permanent"] else "fetched again on the next crawl"
         message = f": {row['message']}" if row.get("message") else ""
         notes.append(f"{source}: failed: {row['url']}: {row['kind']}{message} ({again})")
-    return notes
+    return notes + selector_summary(run)
 
 
 def _kinds(raw: Any) -> str:

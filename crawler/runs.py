@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import sqlite3
 from typing import Any
@@ -68,7 +69,7 @@ def run_values(stats: dict[str, Any], reason: str) -> dict[str, Any]:
         "blocked": sum(v for k, v in stats.items() if k.startswith(_PREFIX + "blocked/")),
         "errors": errors,
         "last_error": stats.get(_PREFIX + "last_error", ""),
-    }
+    } | _selector_values(stats)
     status, why = judge(values, reason, stats)
     return values | {"status": status, "last_error": why or values["last_error"]}
 
@@ -100,3 +101,17 @@ def why_none(values: dict[str, Any]) -> str:
     described = ", ".join(text for _, text in sorted(parts, key=lambda p: -p[0]))
     last = f"; last: {values['last_error']}" if values["failed"] and values["last_error"] else ""
     return (described or "unaccounted") + last
+
+
+def _selector_values(stats: dict[str, Any]) -> dict[str, Any]:
+    """How the configured selectors fared (crawler.spider.NewsSpider.note_selectors)."""
+    missed = _PREFIX + "selector_missed/"
+    return {
+        "selector_articles": stats.get(_PREFIX + "selector_articles", 0),
+        "selector_errors": stats.get(_PREFIX + "selector_errors", 0),
+        "selector_missed": json.dumps(
+            {k[len(missed) :]: v for k, v in stats.items() if k.startswith(missed)},
+            sort_keys=True,
+        ),
+        "selector_last_error": stats.get(_PREFIX + "selector_last_error", ""),
+    }

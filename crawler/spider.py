@@ -17,14 +17,22 @@ from twisted.python.failure import Failure
 
 import db
 from crawler import outcomes
-from crawler.discovery import Entry, article_links, feed_entries, next_page, sitemap_entries
+from crawler.discovery import (
+    Entry,
+    article_links,
+    choose_sitemaps,
+    feed_entries,
+    sitemap_entries,
+    unpacked,
+)
 from crawler.encoding import page_text
 from crawler.errors import classify_failure, is_permanent
 from crawler.extract import Extracted
 from crawler.items import Article
+from crawler.pagination import next_page
 from crawler.pool import ExtractionPool
 from crawler.similarity import Fingerprint
-from crawler.urls import canonical_url, on_domains
+from crawler.urls import canonical_url, on_origins
 from crawler.workers import extract_page
 from newswatch.clock import utc_now
 from newswatch.config import Source
@@ -42,8 +50,12 @@ class NewsSpider(scrapy.Spider):
         self.source = source
         self.pool = pool  # extraction workers (crawler.workers); None: extract inline
         self.pattern = re.compile(source.article_url_pattern)
-        self.allowed_domains = list(source.domains)
+        self.allowed_domains = list(source.domains)  # Scrapy's offsite filter: host names
+        self.allowed_origins = source.origins  # crawler.middlewares.DomainGuardMiddleware
         self.scheduled: set[str] = set()
+        self.list_pages: set[str] = set(source.start_urls)  # never one list page twice
+        self.sitemaps: set[str] = {canonical_url(u) for u in source.sitemaps}
+        self.child_sitemaps = 0  # fetched from sitemap indexes, at most source.max_sitemaps
 
     @classmethod
     def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> NewsSpider:
@@ -78,14 +90,16 @@ class NewsSpider(scrapy.Spider):
             meta={"kind": kind, **meta}, priority=10, headers=REVALIDATE,
         )  # fmt: skip
 
-    def article_requests(self, entries: Iterable[Entry]) -> list[scrapy.Request]:
+    def article_requests(
+        self, entries: Iterable[Entry], known: set[str] | None = None
+    ) -> list[scrapy.Request]:
         """Requests for the articles not stored, not failed for good, not already queued."""
         fresh = {}
         for entry in entries:
             url = canonical_url(entry.url)
-            if url not in self.scheduled and on_domains(url, self.source.domains):
+            if url not in self.scheduled and on_origins(url, self.allowed_origins):
                 fresh.setdefault(url, entry.published_at)
-        known = db.known_urls(self.db, fresh)
+        known = db.known_urls(self.db, fresh) if known is None else known
         requests = []
         for url, published in fresh.items():
             if url in known:
@@ -102,34 +116,86 @@ class NewsSpider(scrapy.Spider):
         if not isinstance(response, TextResponse):
             self.count("errors/not_html")
             return
-        hrefs = response.css("a::attr(href)").getall()
-        links = article_links(hrefs, response.url, self.pattern, self.source.domains)
+        hrefs = response.xpath("//a/@href").getall()
+        links = article_links(hrefs, response.url, self.pattern, self.allowed_origins)
         self.count("links_found", len(links))
-        requests = self.article_requests(Entry(url) for url in links)
-        yield from requests
+        known = db.known_urls(self.db, links)
+        yield from self.article_requests((Entry(url) for url in links), known)
         page = response.meta["page"]
-        # A page with nothing unseen means the rest of the list is older still: stop.
-        if (requests or self.resume) and page < self.source.max_list_pages:
-            url = next_page(response.selector, response.url, page)
-            if url and on_domains(url, self.source.domains):
-                yield self.page_request(url, "list", page=page + 1)
+        # Older list pages hold nothing new once one holds only archived articles (queued
+        # from a feed this crawl is not archived yet: page 2 is read on a first crawl).
+        if not (set(links) - known or self.resume) or page >= self.source.max_list_pages:
+            return
+        url, how = next_page(
+            response.selector, response.url, self.pattern, self.allowed_origins,
+            self.source.next_page, self.list_pages,
+        )  # fmt: skip
+        if url:
+            self.list_pages.add(url)
+            self.logger.debug("list page %d: %s (%s)", page + 1, url, how)
+            yield self.page_request(url, "list", page=page + 1)
 
     def parse_feed(self, response: Response) -> Iterable[scrapy.Request]:
-        entries = feed_entries(response.body, response.url, self.source.timezone)
+        body = self.unpacked(response)
+        entries = feed_entries(body, response.url, self.source.timezone)
         entries = [e for e in entries if self.pattern.search(canonical_url(e.url))]
         self.count("links_found", len(entries))
         yield from self.article_requests(entries)
 
     def parse_sitemap(self, response: Response) -> Iterable[scrapy.Request]:
-        body = _gunzipped(response)
+        body = self.unpacked(response)
         entries, nested = sitemap_entries(body, response.url, self.source.timezone)
         entries = [e for e in entries if self.pattern.search(canonical_url(e.url))]
         self.count("links_found", len(entries))
         yield from self.article_requests(entries)
-        depth = response.meta.get("depth", 0)
-        for url in nested if depth < MAX_SITEMAP_DEPTH else []:
-            if on_domains(url, self.source.domains):
-                yield self.page_request(url, "sitemap", depth=depth + 1)
+        if response.meta.get("depth", 0) < MAX_SITEMAP_DEPTH:
+            yield from self.child_sitemap_requests(nested, response.meta.get("depth", 0) + 1)
+
+    def child_sitemap_requests(self, nested: list[Entry], depth: int) -> list[scrapy.Request]:
+        """Each sitemap once per crawl, at most max_sitemaps of them: news sitemaps first,
+        then the newest (an index that lists itself, or thousands, cannot run away)."""
+        if self.child_sitemaps >= self.source.max_sitemaps:  # spent: read no more of them
+            self.count("sitemaps_skipped", len(nested))
+            return []
+        fresh: dict[str, Entry] = {}
+        for entry in nested:
+            url = canonical_url(entry.url)
+            if url not in self.sitemaps and on_origins(url, self.allowed_origins):
+                fresh.setdefault(url, entry)
+        chosen = choose_sitemaps(fresh.values(), self.source.max_sitemaps - self.child_sitemaps)
+        if len(chosen) < len(fresh):
+            self.count("sitemaps_skipped", len(fresh) - len(chosen))
+        self.child_sitemaps += len(chosen)
+        self.sitemaps.update(canonical_url(e.url) for e in chosen)
+        return [self.page_request(e.url, "sitemap", depth=depth) for e in chosen]
+
+    def unpacked(self, response: Response) -> bytes:
+        """The body, a gzipped one inflated within the page size limit (else: too_large)."""
+        limit = response.meta.get("download_maxsize") or self.crawler.settings.getint(
+            "DOWNLOAD_MAXSIZE"
+        )
+        try:
+            return unpacked(response.body, limit)
+        except (ValueError, OSError, EOFError) as exc:
+            kind = "too_large" if isinstance(exc, ValueError) else "unparsable"
+            self.count(f"errors/{kind}")
+            self.crawler.stats.set_value("newswatch/last_error", f"{kind}: {response.url}")
+            return b""
+
+    def note_selectors(self, report: dict[str, str]) -> None:
+        """Counts how the configured selectors fared on one article: a step that failed
+        (`selector_errors`), a key that matched nothing (scheduler.health judges those)."""
+        if not report:
+            return
+        self.count("selector_articles")
+        for key, outcome in report.items():
+            if outcome.startswith("error"):
+                self.count("selector_errors")
+                self.crawler.stats.set_value(
+                    "newswatch/selector_last_error", f"selectors.{key}: {outcome[7:]}"
+                )
+            if outcome != "matched" and not key.startswith("exclude"):  # may well match nothing
+                self.count(f"selector_missed/{key}")
 
     async def parse_article(self, response: Response) -> AsyncIterator[Article]:
         """One item per article page, or the page's end as not an article or failed
@@ -146,6 +212,7 @@ class NewsSpider(scrapy.Spider):
         except Exception as exc:  # a page that cannot be parsed must not stop the crawl
             outcomes.failed(self.crawler, url, exc)
             return
+        self.note_selectors(found.selector_report)
         yield Article(
             url=url, source=self.source.name, title=found.title, body=found.body,
             published_at=found.published_at or response.meta.get("listed_published", ""),
@@ -190,13 +257,3 @@ class NewsSpider(scrapy.Spider):
 
 def _content_type(response: Response) -> bytes:
     return (response.headers.get(b"Content-Type") or b"text/html").lower()
-
-
-def _gunzipped(response: Response) -> bytes:
-    body = response.body
-    if body[:2] == b"\x1f\x8b":
-        from scrapy.utils.gz import gunzip
-
-        max_size = response.meta.get("download_maxsize") or 50_000_000
-        return gunzip(body, max_size=max_size)
-    return body

@@ -117,7 +117,17 @@ def _v6_page_accounting(db: Database) -> None:
     db["failed_urls"].add_column("message", str, not_null_default="")
 
 
-def _v7_story_updates(db: Database) -> None:
+def _v7_selector_accounting(db: Database) -> None:
+    # How the configured selectors fared in a run: articles they ran on, steps that failed,
+    # per key the articles it matched nothing on (JSON), the last failure (scheduler.health).
+    runs = db["crawl_runs"]
+    runs.add_column("selector_articles", int, not_null_default=0)
+    runs.add_column("selector_errors", int, not_null_default=0)
+    runs.add_column("selector_missed", str, not_null_default="{}")
+    runs.add_column("selector_last_error", str, not_null_default="")
+
+
+def _v8_story_updates(db: Database) -> None:
     # Following a story after its alert (scheduler.updates). Per (rule, story): the newest
     # article the alert covered (later ones may be updates) and the Message-IDs an update
     # replies to. Rows from before take the matcher's position and the outbox's first email of
@@ -146,7 +156,7 @@ def _v7_story_updates(db: Database) -> None:
 
 
 MIGRATIONS: tuple[Callable[[Database], None], ...] = (
-    _v1, _v2, _v3, _v4, _v5, _v6_page_accounting, _v7_story_updates,
+    _v1, _v2, _v3, _v4, _v5, _v6_page_accounting, _v7_selector_accounting, _v8_story_updates,
 )  # fmt: skip
 
 

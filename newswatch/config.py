@@ -180,11 +180,12 @@ class _Reader:
     def source(self, key: str, raw: Any, timezone: str) -> Source:
         allowed = {
             "name", "start_urls", "feeds", "sitemaps", "article_url_pattern", "max_list_pages",
-            "timezone", "schedule", "selectors", "profile",
+            "timezone", "schedule", "selectors", "profile", "next_page", "max_sitemaps",
         }  # fmt: skip
         raw = self.mapping(key, raw, allowed)
         name = self.string(f"{key}.name", raw.get("name"), r"[A-Za-z0-9_.-]+")
         tz = self.timezone(f"{key}.timezone", raw.get("timezone", timezone))
+        selectors = self.selectors(f"{key}.selectors", raw.get("selectors"))
         source = Source(
             name=name,
             start_urls=self.urls(f"{key}.start_urls", raw.get("start_urls", [])),
@@ -198,12 +199,23 @@ class _Reader:
             ),
             timezone=tz,
             schedule=self.schedule(f"{key}.schedule", raw.get("schedule", "every 10m"), tz),
-            selectors=self.selectors(f"{key}.selectors", raw.get("selectors")),
+            selectors=selectors,
+            next_page=self.next_page(key, raw, selectors),
+            max_sitemaps=self.number(f"{key}.max_sitemaps", raw.get("max_sitemaps", 20), int, 0),
             profile=self.profile(f"{key}.profile", raw["profile"]) if "profile" in raw else "",
         )
         if not (source.start_urls or source.feeds or source.sitemaps):
             raise self.fail(f"{key}.start_urls", "start_urls, feeds or sitemaps", "none of them")
         return source
+
+    def next_page(self, key: str, raw: dict[str, Any], selectors: Selectors | None) -> str:
+        """The next-page selector: a source key, or (as Scrapy users may put it) a selector."""
+        in_selectors = selectors.next_page if selectors else ""
+        if "next_page" not in raw:
+            return in_selectors
+        if in_selectors:
+            raise self.fail(f"{key}.next_page", "next_page given once", "it is in selectors too")
+        return self.selector(f"{key}.next_page", raw["next_page"])
 
     def profile(self, key: str, value: Any) -> str:
         from crawler.profiles import profile_names  # lazy: lists modules, imports no parser
@@ -217,14 +229,32 @@ class _Reader:
     def selectors(self, key: str, raw: Any) -> Selectors | None:
         if raw is None:
             return None
-        raw = self.mapping(key, raw, {"title", "body", "published", "authors", "exclude"})
+        raw = self.mapping(key, raw, set(Selectors.__dataclass_fields__))
         values: dict[str, Any] = {}
         for name, value in raw.items():
             sub = f"{key}.{name}"
-            values[name] = (
-                self.strings(sub, value) if name == "exclude" else self.string(sub, value)
-            )
+            if name == "exclude":
+                texts = self.strings(sub, value)
+                values[name] = tuple(
+                    self.selector(f"{sub}[{i}]", t, elements=True) for i, t in enumerate(texts)
+                )
+            else:
+                values[name] = self.selector(sub, value)
         return Selectors(**values)
+
+    def selector(self, key: str, value: Any, elements: bool = False) -> str:
+        """A CSS (with ::text, ::attr(name)) or XPath selector, compiled now: a bad one is a
+        config error naming the key, never a step that fails on every page."""
+        from crawler.selectors import SelectorError, compile_selector  # lazy: parsel, lxml
+
+        text = self.string(key, value)
+        try:
+            compiled = compile_selector(text)
+        except SelectorError as exc:
+            raise self.fail(key, f"a CSS or XPath selector ({exc})", value) from None
+        if elements and compiled.kind == "css" and not compiled.elements_only:
+            raise self.fail(key, "a selector of elements (no ::text or ::attr())", value)
+        return text
 
     def alerts(self, raw: Any, source_names: set[str], timezone: str) -> Alerts:
         raw = self.mapping("alerts", raw or {}, {"smtp", "operator", "rules"})

@@ -23,6 +23,7 @@ class Selectors:
     published: str = ""
     authors: str = ""
     exclude: tuple[str, ...] = ()
+    next_page: str = ""  # the link to the next list page (same as the source's next_page)
 
 
 @dataclass(frozen=True)
@@ -37,12 +38,23 @@ class Source:
     schedule: Schedule = Schedule(interval_seconds=600)
     selectors: Selectors | None = None
     profile: str = ""
+    next_page: str = ""  # selector of the next list page's link, tried after rel="next"
+    max_sitemaps: int = 20  # child sitemaps of sitemap indexes fetched per crawl
 
     @property
     def domains(self) -> tuple[str, ...]:
         """Hosts the crawl may visit: those of its configured URLs."""
         urls = self.start_urls + self.feeds + self.sitemaps
         return tuple(sorted({urlsplit(u).hostname or "" for u in urls} - {""}))
+
+    @property
+    def origins(self) -> tuple[str, ...]:
+        """Scheme, host and port the crawl may visit ("https://host:443"): those of its
+        configured URLs. Links, feed items, sitemap entries and redirects elsewhere are not
+        followed (crawler.urls.on_origins)."""
+        from crawler.urls import origins_of  # lazy: the config imports no crawler code
+
+        return origins_of(self.start_urls + self.feeds + self.sitemaps)
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 import click
 
 from newswatch.config import Config, Rule
+from newswatch.hygiene import printable
 from newswatch.query import Query
 from newswatch.snippets import plain_snippet
 
@@ -34,6 +35,19 @@ def local_time(iso: str, timezone: str) -> str:
 def error_summary(raw: str) -> str:
     errors = json.loads(raw or "{}")
     return ", ".join(f"{kind} {count}" for kind, count in sorted(errors.items())) or "-"
+
+
+def selector_summary(run: dict[str, Any]) -> list[str]:
+    """Lines on the configured selectors of a run that failed or matched nothing."""
+    articles = run.get("selector_articles") or 0
+    lines = []
+    if run.get("selector_errors"):
+        lines.append(f"{run['source']}: {run['selector_errors']} selector errors"
+                     f" (last: {printable(run.get('selector_last_error') or '-')})")  # fmt: skip
+    for key, n in sorted(json.loads(run.get("selector_missed") or "{}").items()):
+        lines.append(f"{run['source']}: selector {key} matched nothing on {n} of {articles}"
+                     f" article{'' if articles == 1 else 's'}")  # fmt: skip
+    return lines
 
 
 def page_accounting(run: dict[str, Any]) -> str:
@@ -66,6 +80,7 @@ def runs_line(runs: Iterable[dict[str, Any]]) -> str:
 
 
 def print_table(rows: list[tuple[str, ...]]) -> None:
+    rows = [tuple(printable(cell) for cell in row) for row in rows]
     widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
     for row in rows:
         click.echo("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip())
@@ -77,16 +92,15 @@ def _plural(n: int, word: str) -> str:
 
 def print_hits(hits: list[dict[str, Any]], query: Query, timezone: str, noun: str) -> None:
     for hit in hits:
-        click.echo(
-            f"{local_time(hit['published_at'], timezone)}  [{hit['source']}]  {hit['title']}"
-        )
-        click.echo(f"  {hit['url']}")
-        click.echo(f"  {plain_snippet(hit['body'] or hit['title'], query.terms())}")
+        when = local_time(hit["published_at"], timezone)
+        click.echo(printable(f"{when}  [{hit['source']}]  {hit['title']}"))
+        click.echo(printable(f"  {hit['url']}"))
+        click.echo(printable(f"  {plain_snippet(hit['body'] or hit['title'], query.terms())}"))
     click.echo(_plural(len(hits), noun) if hits else f"no matching {noun}s")
 
 
 def print_rule_test(rule: Rule, hits: list[dict[str, Any]], timezone: str) -> None:
-    click.echo(f"rule {rule.name}: {rule.query}  (nothing is sent)")
+    click.echo(printable(f"rule {rule.name}: {rule.query}  (nothing is sent)"))
     print_hits(hits, rule.parsed, timezone, "story")
 
 

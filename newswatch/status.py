@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 
 import click
 
+from newswatch.hygiene import json_printable, printable
 from newswatch.report import error_summary, page_accounting, print_table
 
 OUTBOX_STATES = ("pending", "sending", "sent", "failed")
@@ -60,7 +61,7 @@ def local(iso: str | None, timezone: str) -> str:
 
 def print_status(doc: dict[str, Any], timezone: str, as_json: bool) -> None:
     if as_json:
-        click.echo(json.dumps(doc, indent=2, ensure_ascii=False))
+        click.echo(json_printable(json.dumps(doc, indent=2, ensure_ascii=False)))
         return
     rows = [("source", "last crawl", "took", "result", "new", "articles", "next run", "health")]
     for s in doc["sources"]:
@@ -77,12 +78,12 @@ def print_status(doc: dict[str, Any], timezone: str, as_json: bool) -> None:
         run = s["last_run"] or {}
         if run.get("status") in ("failed", "partial"):
             why = run.get("last_error") or error_summary(json.dumps(run["errors"]))
-            click.echo(f"{s['source']}: last crawl {run['status']}: {why}")
+            click.echo(printable(f"{s['source']}: last crawl {run['status']}: {why}"))
         if run.get("failed") or run.get("not_articles"):
             shown = run | {k: json.dumps(run[k]) for k in ("not_article_kinds", "failed_kinds")}
-            click.echo(f"{s['source']}: last crawl: {page_accounting(shown)}")
+            click.echo(printable(f"{s['source']}: last crawl: {page_accounting(shown)}"))
         if s["health_reason"]:
-            click.echo(f"{s['source']} is {s['health']}: {s['health_reason']}")
+            click.echo(printable(f"{s['source']} is {s['health']}: {s['health_reason']}"))
     _print_outbox(doc["outbox"], timezone)
 
 
@@ -91,9 +92,11 @@ def _print_outbox(outbox: dict[str, Any], timezone: str) -> None:
     click.echo(f"alerts: {counts['pending'] + counts['sending']} pending, {counts['sent']} sent,"
                f" {counts['failed']} failed")  # fmt: skip
     for row in outbox["failed"]:
-        click.echo(f"  failed: {row['subject']} to {row['recipient']}: {row['last_error']}")
-    for row in outbox["retrying"]:
         click.echo(
+            printable(f"  failed: {row['subject']} to {row['recipient']}: {row['last_error']}")
+        )
+    for row in outbox["retrying"]:
+        click.echo(printable(
             f"  pending: {row['subject']} to {row['recipient']}: attempt {row['attempts']}"
             f" failed ({row['last_error']}); next try {local(row['next_attempt_at'], timezone)}"
-        )
+        ))  # fmt: skip

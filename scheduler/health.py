@@ -58,6 +58,20 @@ def judge_run(run: dict[str, Any]) -> tuple[str, str]:
     return "ok", ""
 
 
+def judge_selectors(run: dict[str, Any]) -> tuple[str, str]:
+    """`degraded` when a configured selector matched nothing on every article of the run:
+    the site has changed its layout, and that field now comes from guesswork or not at all."""
+    articles = run.get("selector_articles") or 0
+    missed = json.loads(run.get("selector_missed") or "{}")
+    dead = [key for key, n in sorted(missed.items()) if articles and n >= articles]
+    if not dead:
+        return "ok", ""
+    reasons = [
+        f"selector {key} matched nothing on {articles} of {articles} articles" for key in dead
+    ]
+    return "degraded", "; ".join(reasons)
+
+
 def _last(run: dict[str, Any]) -> str:
     return f"; last error: {run['last_error']}" if run.get("last_error") else ""
 
@@ -83,6 +97,8 @@ def judge(archive: Database, source: str, now: datetime) -> tuple[str, str, str]
     if not runs:
         return "ok", "", ""
     state, reason = judge_run(runs[0])
+    if state == "ok":
+        state, reason = judge_selectors(runs[0])
     if state == "ok":
         recent = health_store.recent_articles(archive, source)
         state, reason = judge_articles(recent, now)

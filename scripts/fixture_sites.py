@@ -5,7 +5,8 @@
 
 The Yonhap-like site listens on 127.0.0.1:PORT (default 8801, as in the README's examples) and
 the partner paper on 127.0.0.2:PORT+1; DIR/config.yaml crawls both and has two rules that
-alert into DIR/data/maildir.
+alert into DIR/data/maildir. The five sites of other builds (tests/fixtures/varied_sites.py),
+for `newswatch sources add`, listen on 127.0.0.1:PORT+10 to PORT+14.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from typing import Any
 TESTS = Path(__file__).resolve().parents[1] / "tests"
 sys.path.insert(0, str(TESTS))
 
-from fixtures import news_site  # noqa: E402
+from fixtures import news_site, varied_sites  # noqa: E402
 from support.site import FixtureSite  # noqa: E402
 
 RULES = [
@@ -46,11 +47,18 @@ def main(folder: str, port: int) -> None:
         news_site.install_partner(partner)
         path = write_config(Path(folder), site.base, partner.base)
         print(f"serving {site.base} and {partner.base}; config {path}; Ctrl-C stops", flush=True)
+        others = []
+        for i, (name, install) in enumerate(varied_sites.SITES.items()):
+            others.append(FixtureSite("127.0.0.1", port + 10 + i).start())
+            print(f"  {name}: {others[-1].url(install(others[-1]).start)}", flush=True)
         try:
             while True:
                 time.sleep(1)
         except KeyboardInterrupt:
             pass
+        finally:
+            for other in others:
+                other.stop()
 
 
 if __name__ == "__main__":

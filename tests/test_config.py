@@ -120,7 +120,7 @@ FULL = {
         "name": "yonhap", "start_urls": ["https://en.yna.co.kr/news/1"],
         "feeds": ["https://en.yna.co.kr/RSS/news.xml"], "sitemaps": [],
         "article_url_pattern": "/view/AEN", "max_list_pages": 2, "timezone": "Asia/Seoul",
-        "schedule": "every 5m",
+        "schedule": "every 5m", "next_page": "a.next::attr(href)", "max_sitemaps": 5,
         "selectors": {"title": "h1", "body": "p", "published": "time", "authors": ".by",
                       "exclude": [".ad"]},
     }],

@@ -51,6 +51,7 @@ def extracted(name: str, page: Path) -> dict[str, Any]:
     found = re.search(r'<link rel="canonical"[^>]*href="([^"]+)"', html)
     url = found.group(1) if found else f"https://example.org/{page.stem}"
     fields = dataclasses.asdict(profile.extract(html, url, timezone=profile.timezone))
+    fields.pop("selector_report", None)  # how configured selectors fared: none are configured
     return {"url": url, "story_key": profile.story_key(url), **fields}
 
 

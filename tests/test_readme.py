@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from fixtures import news_site
+from fixtures import news_site, varied_sites
 from support.cli import newswatch_command
 from support.site import FixtureSite, closed_port
 from support.smtp import SmtpServer
@@ -41,7 +41,9 @@ ARTICLE_ID = re.compile(r"(?<=^story )\d+|(?<=\(article )\d+(?=\))", re.M)  # in
 def examples(readme: str) -> Iterator[tuple[str, str]]:
     """(command, expected output) for every `$ newswatch` line of every code block."""
     # ```transcript blocks show a run on another setup, named in the text around them.
-    for block in re.findall(r"^```(?!transcript)[^\n]*\n(.*?)^```", readme, re.S | re.M):
+    for info, block in re.findall(r"^```([^\n]*)\n(.*?)^```", readme, re.S | re.M):
+        if info.strip() == "transcript":  # fences pair up in order: skip it whole
+            continue
         command, output = None, []
         for line in block.splitlines():
             if line.startswith("$ "):
@@ -87,6 +89,10 @@ def readme_dir(tmp_path: Path) -> Iterator[tuple[Path, dict[str, str]]]:
         (bin_dir / "newswatch").symlink_to(newswatch_command()[0])
         swaps = {"http://127.0.0.1:8801": site.base, "http://127.0.0.2:8802": partner.base,
                  "/tmp/readme": str(tmp_path), "PATH": str(bin_dir), **ports}  # fmt: skip
+        for i, install in enumerate(varied_sites.SITES.values()):
+            other = stack.enter_context(FixtureSite("127.0.0.1"))
+            install(other)  # sites for `sources add`, on PORT+10.. as fixture_sites.py has them
+            swaps[f"http://127.0.0.1:{8811 + i}"] = other.base
         yield tmp_path, swaps
 
 
@@ -111,8 +117,8 @@ def test_every_readme_example_runs_as_printed(readme_dir):
     env |= {"PATH": f"{swaps.pop('PATH')}:{env['PATH']}", "PYTHONIOENCODING": "utf-8"}
     ran, wrong = 0, []
     for command, expected in examples((ROOT / "README.md").read_text(encoding="utf-8")):
-        for old, new in swaps.items():
-            expected = expected.replace(old, new)
+        for old, new in swaps.items():  # ports: in a command (a site's URL) and its output
+            expected, command = expected.replace(old, new), command.replace(old, new)
         done = subprocess.run(
             ["sh", "-c", command], cwd=folder, env=env, text=True,
             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=120,

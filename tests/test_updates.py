@@ -23,7 +23,7 @@ from support.alerts import add_article, alert_pass, parts, unwrapped, write_conf
 from support.service import smtp_block
 
 import db
-from db.schema import MIGRATIONS, _v7_story_updates
+from db.schema import MIGRATIONS, _v8_story_updates
 from scheduler.alerts import queue_digest
 
 RULES = [
@@ -241,9 +241,9 @@ def test_an_archive_from_before_updates_threads_its_first_update_under_the_old_a
     ))  # fmt: skip
     old = Database(sqlite3.connect(config.database, isolation_level=None))
     with db.write_transaction(old):  # the schema before updates, the flash alerted and sent
-        for step in MIGRATIONS[: MIGRATIONS.index(_v7_story_updates)]:
+        for step in MIGRATIONS[: MIGRATIONS.index(_v8_story_updates)]:
             step(old)
-        old.execute(f"PRAGMA user_version = {MIGRATIONS.index(_v7_story_updates)}")
+        old.execute(f"PRAGMA user_version = {MIGRATIONS.index(_v8_story_updates)}")
     row = {"url": "https://en.yna.co.kr/view/F", "source": "wire", "title": dev.FLASH.headline,
            "body": BODIES[dev.FLASH], "published_at": "2023-03-06T01:02:00Z"}  # fmt: skip
     first = db.insert_article(old, row, [], None)

@@ -137,6 +137,7 @@ class Profile:
             from crawler.extract import extract_article  # the generic path, only when needed
 
             generic = extract_article(html, url, selectors=selectors, timezone=timezone)
+            out.selector_report = generic.selector_report
             for name in missing:
                 setattr(out, name, getattr(generic, name))
                 if name in generic.origins:
