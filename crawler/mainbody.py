@@ -18,23 +18,31 @@ out, judged on the page's own structure rather than on words (crawler.mainrules)
 
 from __future__ import annotations
 
+import re
 from copy import deepcopy
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import trafilatura
 from lxml.html import HtmlElement
 
-from crawler.furniture import prune_furniture
+from crawler.copies import fuller_copy
+from crawler.furniture import prune_furniture, prune_hidden
+from crawler.headline import headline_element, headline_lines, prose_chars
 from crawler.mainrules import (
     PageIndex,
     continuation_blocks,
+    drop_far_repeats,
     drop_headline_echoes,
+    drop_kickers,
     drop_link_dense,
     drop_other_stories,
     drop_own_address,
     drop_repeats,
-    fuller_structured_body,
+    key,
+    stop_at_other_story,
 )
+from crawler.scriptdata import script_article
+from crawler.textrules import is_date_line
 
 # trafilatura's output elements that hold one paragraph each, and those that hold blocks
 # (raw HTML tags too: trafilatura's fallbacks may hand back an unconverted subtree)
@@ -47,6 +55,12 @@ _CONTAINERS = frozenset(
      "tbody", "thead", "blockquote"}
 )  # fmt: skip
 _LINE_BREAKS = frozenset({"lb", "br"})
+_BREAK = "\x00"  # a line break while a block's text is put together
+# Below this many letters of prose (Hangul, kana and Han count double) the page has no
+# body of its own in the HTML: its text may be in script data.
+THIN_BODY = 150
+# Below this many, the body may be a short report that trafilatura padded with the sidebar.
+SHORT_BODY = 400
 
 
 @dataclass
@@ -58,18 +72,39 @@ class Block:
 
 
 @dataclass
+class PageHints:
+    """What the page says about itself (crawler.structured), to judge the text by."""
+
+    titles: tuple[str, ...] = ()  # headline candidates: og:title, <title>, ...
+    summary: str = ""
+    site_names: list[str] = field(default_factory=list)
+    structured_body: str = ""  # JSON-LD articleBody
+    paywalled: bool = False  # JSON-LD isAccessibleForFree: false
+
+
+@dataclass
 class MainText:
     paragraphs: list[str]
-    structured: bool = False  # the paragraphs are the JSON-LD articleBody's
+    origin: str = "generic"  # "structured": JSON-LD's articleBody; "script": script data
+    published: str = ""  # the script data's publication time, as written there
 
 
-def main_text(
-    root: HtmlElement, url: str, *, headlines: tuple[str, ...] = (), structured_body: str = ""
-) -> MainText | None:
-    """The article's paragraphs; None when trafilatura finds no text at all.
-    `headlines` are the page's own title and standfirst, `structured_body` its JSON-LD text."""
+def main_text(root: HtmlElement, url: str, hints: PageHints | None = None) -> MainText | None:
+    """The article's paragraphs (<br> breaks kept as "\\n"); None when the page has no text."""
+    hints = hints or PageHints()
     tree = deepcopy(root)
+    prune_hidden(tree)
     prune_furniture(tree)
+    found = _extracted(tree, url)
+    if not found:  # the furniture filter took the text with it: read the page as it is
+        tree = deepcopy(root)
+        prune_hidden(tree)
+        found = _extracted(tree, url)
+    texts = _cleaned(found, tree, url, hints, root) if found else []
+    return _best_copy(texts, tree, root, hints)
+
+
+def _extracted(tree: HtmlElement, url: str) -> list[Block]:
     document = trafilatura.bare_extraction(
         tree,
         url=url,
@@ -79,18 +114,65 @@ def main_text(
         include_images=False,
     )
     body = getattr(document, "body", None)
-    if body is None:
-        return None
+    return body_blocks(body) if body is not None else []
+
+
+def _cleaned(
+    found: list[Block], tree: HtmlElement, url: str, hints: PageHints, root: HtmlElement
+) -> list[str]:
     index = PageIndex(tree)
-    found = body_blocks(body)
     blocks = drop_link_dense(found, index)
     blocks = drop_own_address(blocks, url)
     blocks = drop_other_stories(blocks, index, tree)
-    blocks = drop_headline_echoes(blocks, headlines + page_headlines(root))
-    blocks = drop_repeats(blocks) or found  # the rules never empty a body on their own
-    texts = [block.text for block in blocks] + continuation_blocks(blocks, index)
-    fuller = fuller_structured_body(texts, structured_body)
-    return MainText(fuller, structured=True) if fuller is not None else MainText(texts)
+    blocks = stop_at_other_story(blocks, index, tree)
+    headlines = (*hints.titles, *page_headlines(root))
+    blocks = drop_kickers(blocks, headlines)
+    blocks = drop_headline_echoes(blocks, (*headlines, hints.summary))
+    blocks = [block for block in blocks if not is_date_line(block.text)]
+    blocks = drop_far_repeats(drop_repeats(blocks)) or found  # rules never empty a body
+    return [block.text for block in blocks] + continuation_blocks(blocks, index)
+
+
+def _best_copy(
+    texts: list[str], tree: HtmlElement, root: HtmlElement, hints: PageHints
+) -> MainText | None:
+    """The visible paragraphs, or a fuller copy: script data when the HTML has no body,
+    the text under the headline when the body is a short report padded with other text,
+    or JSON-LD's articleBody when the visible text is cut off."""
+    titles = {key(t) for t in hints.titles} - {""}
+    lines = [line for text in texts for line in text.split("\n")]
+    prose = prose_chars([line for line in lines if key(line) not in titles])
+    if prose < THIN_BODY:
+        script = script_article(root, hints.titles)
+        if script is not None and (script.anchored or not lines):
+            return MainText(script.paragraphs, "script", script.published)
+    if prose < SHORT_BODY:
+        texts = _short_report(texts, lines, tree, hints)
+    fuller = fuller_copy(texts, hints.structured_body, paywalled=hints.paywalled)
+    if fuller is not None:
+        return MainText(fuller, "structured")
+    return MainText(texts) if texts else None
+
+
+def _short_report(
+    texts: list[str], lines: list[str], tree: HtmlElement, hints: PageHints
+) -> list[str]:
+    """The lines under the headline, for a short body that trafilatura padded with text
+    from elsewhere (it includes the short text and more), or replaced by it (it has none
+    of it, and the text under the headline is not just the standfirst)."""
+    heading = headline_element(tree, hints.titles, hints.site_names)
+    if heading is None:
+        return texts
+    scoped, contained = headline_lines(heading, lines)
+    if not scoped or (contained and lines):
+        return texts
+    found = {key(line) for line in lines}
+    padded = all(key(line) in found for line in scoped)
+    echoes = {key(hints.summary), *map(key, hints.titles)}
+    replaced = not any(key(line) in found for line in scoped) and not all(
+        key(line) in echoes for line in scoped
+    )
+    return scoped if padded or replaced or not lines else texts
 
 
 def page_headlines(root: HtmlElement) -> tuple[str, ...]:
@@ -115,7 +197,8 @@ def _collect(element: HtmlElement, blocks: list[Block]) -> None:
             if _holds_blocks(child):
                 _collect(child, blocks)
             else:
-                blocks.append(Block(block_text(child), child.tag))
+                texts = block_text(child).split("\n\n")
+                blocks.extend(Block(text, child.tag) for text in texts)
         if child.tail and child.tail.strip():
             blocks.append(Block(_normalized(child.tail), "text"))
 
@@ -127,23 +210,27 @@ def _holds_blocks(element: HtmlElement) -> bool:
 
 
 def block_text(element: HtmlElement) -> str:
-    """Whitespace-normalized text; line breaks stay, nested blocks and cells are spaced."""
+    """Whitespace-normalized text; a line break stays "\\n" and two or more in a row (the
+    paragraphs of a page written without <p>) become "\\n\\n"; nested blocks and cells
+    are spaced."""
     parts: list[str] = []
     _text_parts(element, parts)
-    lines = "".join(parts).split("\n")
-    return "\n".join(" ".join(line.split()) for line in lines if line.split())
+    lines = [" ".join(line.split()) for line in "".join(parts).split(_BREAK)]
+    text = "\n".join(line if line else "\n" for line in lines)
+    return "\n\n".join(p.strip("\n") for p in re.split(r"\n{3,}", text) if p.strip("\n"))
 
 
 def _text_parts(element: HtmlElement, parts: list[str]) -> None:
     parts.append(element.text or "")
     for child in element:
         if child.tag in _LINE_BREAKS:
-            parts.append("\n")
+            parts.append(_BREAK)
         elif isinstance(child.tag, str):
             spaced = child.tag in _PARAGRAPHS or child.tag in _CONTAINERS or child.tag == "cell"
-            parts.append(" " if spaced else "")
+            gap = _BREAK if child.tag == "head" else " " if spaced else ""  # a heading: own line
+            parts.append(gap)
             _text_parts(child, parts)
-            parts.append(" " if spaced else "")
+            parts.append(gap)
         parts.append(child.tail or "")
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from lxml.html import HtmlElement
@@ -17,8 +18,6 @@ if TYPE_CHECKING:
     from crawler.mainbody import Block
 
 _NON_WORD = re.compile(r"\W+")
-_WORD = re.compile(r"\w+")
-_MARKUP = re.compile(r"</?[A-Za-z][^<>]*>")
 _INDEXED = ("p", "li", "h1", "h2", "h3", "h4", "h5", "h6", "dd", "dt", "td", "blockquote", "pre")
 _BARE_URL = re.compile(r"(?:https?://|www\.)\S+")
 # A block is link-dense when links hold this share of its letters; only short blocks are
@@ -33,10 +32,12 @@ _LIVE_BLOG = "//script[contains(@type, 'ld+json')][contains(., 'LiveBlogPosting'
 # Continuation containers: paragraphs of at least this many letters, together this many.
 CONTINUATION_MIN_PARAGRAPH = 40
 CONTINUATION_MIN_TOTAL = 200
-# JSON-LD articleBody wins when it holds this share of the extracted text's word 4-grams
-# and is this much longer.
-STRUCTURED_AGREEMENT = 0.8
-STRUCTURED_LONGER = 1.3
+# A line before the headline this short is a kicker or a label; the headline is looked
+# for in the first KICKER_SEARCH blocks.
+KICKER_MAX_CHARS = 80
+KICKER_SEARCH = 6
+# A paragraph of at least this many letters is never kept twice.
+REPEAT_MIN_CHARS = 40
 
 
 def key(text: str) -> str:
@@ -45,11 +46,14 @@ def key(text: str) -> str:
 
 
 class PageIndex:
-    """The page's text blocks (p, li, headings, cells) by their key; the first wins."""
+    """The page's text blocks (p, li, headings, cells) by their key; the first wins.
+    `order` numbers them in document order."""
 
     def __init__(self, tree: HtmlElement) -> None:
         self.elements: dict[str, HtmlElement] = {}
-        for element in tree.iter(*_INDEXED):
+        self.order: dict[HtmlElement, int] = {}
+        for number, element in enumerate(tree.iter(*_INDEXED)):
+            self.order[element] = number
             text_key = key(element.text_content())
             if text_key:
                 self.elements.setdefault(text_key, element)
@@ -92,6 +96,88 @@ def drop_repeats(blocks: list[Block]) -> list[Block]:
         if not kept or key(kept[-1].text) != key(block.text):
             kept.append(block)
     return kept
+
+
+def drop_far_repeats(blocks: list[Block]) -> list[Block]:
+    """Drops a second copy of the body's opening paragraphs (a hidden or doubled copy of
+    the body). A paragraph may repeat on its own further on (a meal plan, a question)."""
+    keys = [key(block.text) for block in blocks]
+    if not keys or len(keys[0]) < REPEAT_MIN_CHARS:
+        return blocks
+    start = next((i for i in range(1, len(keys)) if keys[i] == keys[0]), None)
+    if start is None:
+        return blocks
+    length = 0
+    while start + length < len(keys) and keys[start + length] == keys[length]:
+        length += 1
+    if length < min(2, start):
+        return blocks
+    return blocks[:start] + blocks[start + length :]
+
+
+def stop_at_other_story(blocks: list[Block], index: PageIndex, tree: HtmlElement) -> list[Block]:
+    """Drops a full teaser of another story run below the article: the paragraphs after a
+    heading that links to another page, set outside the container of the body before it
+    (a related card inside the body, followed by more of the article, stays). Only when
+    less text follows that headline than precedes it."""
+    headlines = _story_headlines(tree, index)
+    if not headlines:
+        return blocks
+    elements = [index.find(block.text) for block in blocks]
+    positions = [index.order.get(e, -1) if e is not None else -1 for e in elements]
+    start = next((p for p in positions if p >= 0), -1)
+    cut = next((h for h in headlines if h > start >= 0), None)
+    if cut is None:
+        return blocks
+    split = next((i for i, p in enumerate(positions) if p > cut), len(blocks))
+    weights: Counter[HtmlElement] = Counter()
+    for block, element in zip(blocks[:split], elements[:split], strict=True):
+        if element is not None and element.getparent() is not None:
+            weights[element.getparent()] += len(block.text)
+    if not weights or _chars(blocks[split:]) >= _chars(blocks[:split]):
+        return blocks
+    home = weights.most_common(1)[0][0]
+    after = [
+        block
+        for block, element in zip(blocks[split:], elements[split:], strict=True)
+        if element is not None and element.getparent() is home
+    ]
+    return blocks[:split] + after
+
+
+def drop_kickers(blocks: list[Block], headlines: tuple[str, ...]) -> list[Block]:
+    """Drops the short lines (a kicker, a section label) set before the headline when the
+    extracted text starts with the page header: the article follows its headline."""
+    keys = {k for k in map(key, headlines) if k}
+    for number, block in enumerate(blocks[:KICKER_SEARCH]):
+        lines = block.text.split("\n")
+        at = next((i for i, line in enumerate(lines) if key(line) in keys), None)
+        if at is None:
+            continue
+        before = [*blocks[:number], *(replace(block, text=line) for line in lines[:at])]
+        rest = replace(block, text="\n".join(lines[at:]))
+        kept = [b for b in before if len(b.text) > KICKER_MAX_CHARS]
+        return [*kept, rest, *blocks[number + 1 :]]
+    return blocks
+
+
+def _story_headlines(tree: HtmlElement, index: PageIndex) -> list[int]:
+    """Document positions of headings that are links to another story."""
+    found = []
+    first_h1 = next(tree.iter("h1"), None)
+    own = key(first_h1.text_content()) if first_h1 is not None else ""
+    for heading in tree.iter("h1", "h2", "h3"):
+        text_key = key(heading.text_content())
+        if heading is first_h1 or not text_key or text_key == own or heading not in index.order:
+            continue
+        linked = [a for a in heading.iter("a") if (a.get("href") or "#")[0] != "#"]
+        if linked and len(text_key) >= ECHO_MIN_CHARS and link_density(heading) >= LINK_DENSITY:
+            found.append(index.order[heading])
+    return sorted(found)
+
+
+def _chars(blocks: list[Block]) -> int:
+    return sum(len(block.text) for block in blocks)
 
 
 def drop_headline_echoes(blocks: list[Block], headlines: tuple[str, ...]) -> list[Block]:
@@ -183,24 +269,3 @@ def _continuation_texts(container: HtmlElement, extracted: set[str], index: Page
 def _dense_in_page(text: str, index: PageIndex) -> bool:
     element = index.find(text)
     return element is not None and link_density(element) >= LINK_DENSITY
-
-
-def fuller_structured_body(texts: list[str], structured_body: str) -> list[str] | None:
-    """The JSON-LD articleBody's paragraphs when it holds the extracted text (so it is the
-    same article) and is clearly longer; None when the extracted paragraphs stand."""
-    structured_body = _MARKUP.sub("\n", structured_body)
-    extracted = _shingles("\n".join(texts))
-    structured = _shingles(structured_body)
-    if not structured:
-        return None
-    shared = sum((extracted & structured).values())
-    agrees = shared >= STRUCTURED_AGREEMENT * sum(extracted.values())
-    if agrees and sum(structured.values()) >= STRUCTURED_LONGER * sum(extracted.values()):
-        return [" ".join(line.split()) for line in structured_body.split("\n") if line.strip()]
-    return None
-
-
-def _shingles(text: str) -> Counter[tuple[str, ...]]:
-    """The text's word 4-grams (a shorter text is one gram), counted."""
-    words = _WORD.findall(text)
-    return Counter(tuple(words[i : i + 4]) for i in range(max(1, len(words) - 3)) if words)

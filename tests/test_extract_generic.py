@@ -8,9 +8,10 @@ import json
 import lxml.html
 import pytest
 
+from crawler.copies import fuller_copy
 from crawler.extract import Extracted, extract_article
 from crawler.mainbody import Block
-from crawler.mainrules import PageIndex, drop_other_stories, drop_repeats, fuller_structured_body
+from crawler.mainrules import PageIndex, drop_other_stories, drop_repeats
 
 URL = "https://www.test-gazette.example/news/2024/05/harbour-cranes-hydrogen"
 TITLE = "Harbour cranes switch to hydrogen power"
@@ -193,8 +194,8 @@ def test_own_address_dropped_but_other_urls_kept() -> None:
 
 
 @pytest.mark.parametrize("markup", [True, False], ids=["html-in-ld", "plain"])
-def test_fuller_structured_body_rule(markup: bool) -> None:
+def test_fuller_copy_rule(markup: bool) -> None:
     full = "".join(f"<p>{t}</p>" for t in PARAGRAPHS) if markup else "\n".join(PARAGRAPHS)
-    assert fuller_structured_body(PARAGRAPHS[:2], full) == PARAGRAPHS
-    assert fuller_structured_body(PARAGRAPHS, full) is None  # not longer: page text stands
-    assert fuller_structured_body(PARAGRAPHS[:2], "") is None
+    assert fuller_copy(PARAGRAPHS[:2], full) == PARAGRAPHS
+    assert fuller_copy(PARAGRAPHS, full) is None  # not longer: page text stands
+    assert fuller_copy(PARAGRAPHS[:2], "") is None
