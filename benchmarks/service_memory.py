@@ -24,7 +24,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT / "tests"), str(ROOT)]
 
 from fixtures import news_site  # noqa: E402
-from sitefixture import FixtureSite  # noqa: E402
+from support.site import FixtureSite  # noqa: E402
 
 NEWSWATCH = [sys.executable, "-m", "newswatch.cli"]
 

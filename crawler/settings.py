@@ -38,7 +38,7 @@ def scrapy_settings(config: Config, log_level: str = "WARNING") -> dict[str, Any
         "REDIRECT_MAX_TIMES": 5,
         "DNS_TIMEOUT": min(crawl.timeout, 20),
         "ITEM_PIPELINES": ITEM_PIPELINES,
-        # Above RetryMiddleware (550): sees a 429 before it is retried.
+        # RetryAfterMiddleware acts on the response_downloaded signal (see its docstring).
         "DOWNLOADER_MIDDLEWARES": {
             "crawler.middlewares.DomainGuardMiddleware": 40,  # before robots.txt is fetched
             "crawler.middlewares.RetryAfterMiddleware": 560,

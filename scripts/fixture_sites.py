@@ -19,7 +19,7 @@ TESTS = Path(__file__).resolve().parents[1] / "tests"
 sys.path.insert(0, str(TESTS))
 
 from fixtures import news_site  # noqa: E402
-from sitefixture import FixtureSite  # noqa: E402
+from support.site import FixtureSite  # noqa: E402
 
 RULES = [
     {"name": "deterrence", "query": '"extended deterrence" OR ("North Korea" AND deterrence)',

@@ -1,18 +1,22 @@
-"""Shared fixtures: the fixture news sites, a config writer and the CLI runner."""
+"""Shared fixtures: the fixture news sites, the SMTP server, a config writer and the CLI runner.
+
+The servers themselves live in support/ (site.py, smtp.py); test modules import helpers from
+support/ and fixture data from fixtures/, never from one another.
+"""
 
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
-import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from fixtures import news_site
-from sitefixture import FixtureSite
+from support.cli import newswatch_command
+from support.site import FixtureSite
+from support.smtp import SmtpServer
 
 CLI_TIMEOUT = 120  # seconds; a crawl of the fixture site takes a few
 
@@ -30,6 +34,27 @@ def partner() -> Iterator[FixtureSite]:
     """The partner newspaper on 127.0.0.2, republishing one Yonhap story."""
     with FixtureSite("127.0.0.2") as server:
         news_site.install_partner(server)
+        yield server
+
+
+@pytest.fixture
+def make_site() -> Iterator[Callable[..., FixtureSite]]:
+    """make_site(host="127.0.0.1") -> an empty, started FixtureSite, stopped after the test."""
+    made: list[FixtureSite] = []
+
+    def make(host: str = "127.0.0.1") -> FixtureSite:
+        made.append(FixtureSite(host).start())
+        return made[-1]
+
+    yield make
+    for server in made:
+        server.stop()
+
+
+@pytest.fixture
+def smtp() -> Iterator[SmtpServer]:
+    """A real SMTP server (aiosmtpd) on 127.0.0.1 that accepts everything into `.inbox`."""
+    with SmtpServer() as server:
         yield server
 
 
@@ -53,15 +78,6 @@ def write_config(workdir: Path, site: FixtureSite) -> Callable[..., Path]:
         return news_site.write_config(workdir / filename, news_site.config_dict(**top))
 
     return write
-
-
-def newswatch_command() -> list[str]:
-    """The newswatch console script next to this Python (the venv's), else `python -m`."""
-    script = Path(sys.executable).parent / "newswatch"
-    if script.exists():
-        return [str(script)]
-    found = shutil.which("newswatch")
-    return [found] if found else [sys.executable, "-m", "newswatch.cli"]
 
 
 @pytest.fixture

@@ -3,77 +3,12 @@
 from __future__ import annotations
 
 import mailbox
-from pathlib import Path
 
-import pytest
-from smtpserver import SmtpServer
+from support.alerts import BODY, add_article, alert_pass, outbox, parts, write_config
+from support.smtp import SmtpServer
 
 import db
-from newswatch.config import Config, load_config
-from scheduler.alerts import match_new_articles, queue_digest
-from scheduler.delivery import deliver_pending
-
-BODY = (
-    "SEOUL, Feb. 1 (Yonhap) -- South Korea and the United States agreed to bolster extended "
-    "deterrence against North Korea, officials said Wednesday.\n\n"
-    "The allies will hold a tabletop exercise next month, the defense ministry said."
-)
-
-
-def write_config(tmp_path: Path, smtp_port: int | None, extra_rules: str = "") -> Config:
-    smtp = (
-        f"  smtp: {{host: 127.0.0.1, port: {smtp_port}, security: none, "
-        f'from: "newswatch <nw@example.org>", timeout: 5}}\n'
-        if smtp_port
-        else ""
-    )
-    path = tmp_path / "config.yaml"
-    path.write_text(
-        "database: news.db\ntimezone: Asia/Seoul\nsources:\n"
-        "  - {name: wire, start_urls: ['http://127.0.0.1:9/news'], article_url_pattern: 'v'}\n"
-        "  - {name: partner, start_urls: ['http://127.0.0.2:9/l'], article_url_pattern: 'a'}\n"
-        "alerts:\n" + smtp + "  rules:\n"
-        "    - {name: deterrence, query: '\"extended deterrence\"', to: [analyst@example.org]}\n"
-        + extra_rules,
-        encoding="utf-8",
-    )
-    return load_config(path)
-
-
-def add_article(config: Config, url: str, title: str, body: str = BODY, source: str = "wire",
-                story_id: int | None = None) -> int:  # fmt: skip
-    archive = db.open_db(config.database)
-    row = {"url": url, "source": source, "title": title, "body": body,
-           "published_at": "2023-01-31T17:35:00Z"}  # fmt: skip
-    article_id = db.insert_article(archive, row, [], story_id)
-    archive.close()
-    return article_id
-
-
-def alert_pass(config: Config, force: bool = True):
-    archive = db.open_db(config.database)
-    try:
-        return match_new_articles(archive, config), deliver_pending(archive, config, force)
-    finally:
-        archive.close()
-
-
-def outbox(config: Config) -> list[tuple[str, str, int]]:
-    archive = db.open_db(config.database)
-    rows = archive.execute("SELECT recipient, status, attempts FROM outbox ORDER BY id").fetchall()
-    archive.close()
-    return rows
-
-
-@pytest.fixture
-def smtp():
-    server = SmtpServer().start()
-    yield server
-    server.stop()
-
-
-def parts(message) -> dict[str, str]:
-    return {p.get_content_type(): p.get_content() for p in message.walk() if not p.is_multipart()}
+from scheduler.alerts import queue_digest
 
 
 def test_one_email_per_rule_with_text_and_html(tmp_path, smtp):

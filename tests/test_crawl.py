@@ -8,7 +8,6 @@ database in its tmp_path, runs the real CLI as a subprocess and checks the `arti
 from __future__ import annotations
 
 import json
-import socket
 import sqlite3
 import subprocess
 from collections import Counter
@@ -37,7 +36,7 @@ from fixtures.news_site import (
     SYNDICATED,
     Story,
 )
-from sitefixture import FixtureSite
+from support.site import FixtureSite, closed_port
 
 Row = dict[str, Any]
 
@@ -106,12 +105,6 @@ def position(output: str, base: str, story: Story) -> int:
     """Where a search result for `story` starts in `output` (its URL, else its title); -1."""
     url = base + story.path
     return output.find(url) if url in output else output.find(story.headline)
-
-
-def closed_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 NO_FEEDS: dict[str, Any] = {"feeds": [], "sitemaps": []}
@@ -529,14 +522,15 @@ def test_only_a_newly_published_article_is_fetched(site, write_config, run_cli):
 def test_an_unreachable_or_missing_source_does_not_stop_the_crawl(
     site, partner, write_config, run_cli
 ):
-    ghost = {
-        "name": "ghost",
-        "start_urls": [f"http://127.0.0.1:{closed_port()}/news/1"],
-        "article_url_pattern": r"/view/AEN\d+",
-    }
     gone = ns.partner_source(partner.base, name="gone", start_urls=[f"{partner.base}/no-such"])
-    config = write_config(sources=[ghost, gone, ns.yonhap_source(site.base, **NO_FEEDS)])
-    result = crawl(run_cli, config)
+    with closed_port() as port:  # held, not listening: every connection is refused
+        ghost = {
+            "name": "ghost",
+            "start_urls": [f"http://127.0.0.1:{port}/news/1"],
+            "article_url_pattern": r"/view/AEN\d+",
+        }
+        config = write_config(sources=[ghost, gone, ns.yonhap_source(site.base, **NO_FEEDS)])
+        result = crawl(run_cli, config)
 
     stored = set(by_path(articles(config), site.base))
     expected = ns.expected_paths(feeds=False, sitemaps=False)

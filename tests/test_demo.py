@@ -5,7 +5,6 @@ from __future__ import annotations
 import io
 import mailbox
 import re
-import time
 from email import message_from_bytes
 from email.policy import default as default_policy
 from pathlib import Path
@@ -16,13 +15,10 @@ from newswatch.demo import site_file
 
 
 def test_demo_crawls_the_sample_site_and_leaves_an_alert_in_the_maildir(run_cli, workdir):
-    started = time.monotonic()
-    result = run_cli("demo", "--dir", str(workdir / "demo"))
-    took = time.monotonic() - started
+    result = run_cli("demo", "--dir", str(workdir / "demo"))  # run_cli's timeout bounds it
 
     out = result.stdout
     assert result.returncode == 0, out + result.stderr
-    assert took < 30, f"the demo took {took:.0f} s"
     assert re.search(r"^yonhap\s+ok\s+\d+\s+5\s+0\s+0\s+-\s+2$", out, re.M), out
     assert "emails: 2 sent, 0 to retry, 0 failed" in out
     assert "Subject: [newswatch] missiles: 1 new story" in out

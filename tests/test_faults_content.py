@@ -5,8 +5,7 @@ from __future__ import annotations
 from email import message_from_bytes, policy
 
 import pytest
-from smtpserver import SmtpServer
-from test_alerts import add_article, alert_pass, parts, write_config
+from support.alerts import add_article, alert_pass, parts, write_config
 
 RLO, ZWSP = "\u202e", "\u200b"
 TRICKS = [
@@ -17,13 +16,6 @@ TRICKS = [
     f"deterrence {RLO}gnp.exe{ZWSP} hidden",
     "deterrence " + "A" * 10_000,
 ]
-
-
-@pytest.fixture
-def smtp():
-    server = SmtpServer().start()
-    yield server
-    server.stop()
 
 
 @pytest.mark.parametrize(

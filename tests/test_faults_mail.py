@@ -9,13 +9,12 @@ import sys
 import threading
 import time
 
-import pytest
-from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult
-from smtpserver import Inbox, SmtpServer, free_port
-from test_alerts import add_article, alert_pass, outbox, write_config
+from support.alerts import add_article, alert_pass, outbox, write_config
+from support.smtp import Inbox, SmtpServer
 
 import db
+from scheduler.alerts import match_new_articles
 
 SECRET = "hunter2-never-printed"
 
@@ -37,30 +36,21 @@ class DropInData(Inbox):
 
 def test_connection_dropped_in_the_middle_of_data_is_retried(tmp_path):
     inbox = DropInData(times=1)
-    controller = Controller(inbox, hostname="127.0.0.1", port=free_port())
-    controller.start()
-    try:
-        config = write_config(tmp_path, controller.port)
+    with SmtpServer(inbox) as server:
+        config = write_config(tmp_path, server.port)
         add_article(config, "https://en.yna.co.kr/view/AEN1", "Allies bolster deterrence")
         first = alert_pass(config)[1]
         assert (first.sent, first.retrying) == (0, 1), first
         assert alert_pass(config)[1].sent == 1
         assert len(inbox.messages) == 1
-    finally:
-        controller.stop()
 
 
-def test_starttls_required_but_not_offered_sends_nothing_in_clear(tmp_path, smtp_server):
-    config_path = write_config(tmp_path, smtp_server.port).path
-    text = config_path.read_text().replace("security: none", "security: starttls")
-    config_path.write_text(text)
-    from newswatch.config import load_config
-
-    config = load_config(config_path)
+def test_starttls_required_but_not_offered_sends_nothing_in_clear(tmp_path, smtp):
+    config = write_config(tmp_path, smtp.port, security="starttls")
     add_article(config, "https://en.yna.co.kr/view/AEN1", "Allies bolster deterrence")
     report = alert_pass(config)[1]
     assert report.retrying == 1 and "does not offer STARTTLS" in report.errors[0], report
-    assert smtp_server.inbox.messages == []
+    assert smtp.inbox.messages == []
     assert outbox(config) == [("analyst@example.org", "pending", 1)]
 
 
@@ -70,18 +60,12 @@ class RejectingAuth:
 
 
 def test_the_smtp_password_never_appears_in_errors_status_or_logs(tmp_path, monkeypatch):
-    controller = Controller(
-        Inbox(), hostname="127.0.0.1", port=free_port(), authenticator=RejectingAuth(),
-        auth_require_tls=False,
-    )  # fmt: skip
-    controller.start()
+    server = SmtpServer(authenticator=RejectingAuth(), auth_require_tls=False).start()
     try:
-        config = write_config(tmp_path, controller.port)
-        text = config.path.read_text().replace(
-            "timeout: 5}", "timeout: 5, username: nw, password_env: NW_PASSWORD}"
-        )
-        config.path.write_text(text)
         monkeypatch.setenv("NW_PASSWORD", SECRET)
+        config = write_config(
+            tmp_path, server.port, smtp_extra=", username: nw, password_env: NW_PASSWORD"
+        )
         add_article(config, "https://en.yna.co.kr/view/AEN1", "Allies bolster deterrence")
         env = os.environ | {"NW_PASSWORD": SECRET}
         crawl = run([sys.executable, "-m", "newswatch.cli", "-v", "--config", str(config.path),
@@ -89,7 +73,7 @@ def test_the_smtp_password_never_appears_in_errors_status_or_logs(tmp_path, monk
         status = run([sys.executable, "-m", "newswatch.cli", "--config", str(config.path),
                       "status", "--json"], env)  # fmt: skip
     finally:
-        controller.stop()
+        server.stop()
     archive = db.open_db(config.database)
     errors = [r[0] for r in archive.execute("SELECT last_error FROM outbox")]
     archive.close()
@@ -131,14 +115,10 @@ deliver_pending(db.open_db(config.database), config, force=True)
 
 def test_kill_9_during_delivery_loses_nothing_and_duplicates_at_most_once(tmp_path):
     inbox = SlowData()
-    controller = Controller(inbox, hostname="127.0.0.1", port=free_port())
-    controller.start()
-    try:
-        config = write_config(tmp_path, controller.port)
+    with SmtpServer(inbox) as server:
+        config = write_config(tmp_path, server.port)
         add_article(config, "https://en.yna.co.kr/view/AEN1", "Allies bolster deterrence")
         archive = db.open_db(config.database)
-        from scheduler.alerts import match_new_articles
-
         match_new_articles(archive, config)
         archive.close()
         sender = subprocess.Popen([sys.executable, "-c", DELIVER, str(config.path)])
@@ -149,15 +129,6 @@ def test_kill_9_during_delivery_loses_nothing_and_duplicates_at_most_once(tmp_pa
         time.sleep(3.5)
         report = alert_pass(config)[1]
         assert report.sent == 1, report
-    finally:
-        controller.stop()
     subjects = [m["Message-ID"] for m in inbox.messages]
     assert len(subjects) == 2 and subjects[0] == subjects[1], "one resend, same Message-ID"
     assert outbox(config) == [("analyst@example.org", "sent", 1)]
-
-
-@pytest.fixture
-def smtp_server():
-    server = SmtpServer().start()
-    yield server
-    server.stop()

@@ -9,9 +9,9 @@ import subprocess
 import time
 
 import pytest
-from conftest import newswatch_command
 from fixtures import news_site
-from test_service import Service, wait_for
+from support.cli import newswatch_command
+from support.service import Service, wait_for
 
 
 def count(db, sql: str) -> int:

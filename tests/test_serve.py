@@ -15,8 +15,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import newswatch_command
 from fixtures.news_site import KOREAN, LEAD_UPDATE, expected_paths
+from support.cli import newswatch_command
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 CHROMEDRIVER = shutil.which("chromedriver") or "/usr/bin/chromedriver"
@@ -27,23 +27,40 @@ CHROME_FLAGS = (
 )  # fmt: skip
 
 
-def free_port() -> int:
+def unused_port() -> int:
+    """A port free a moment ago. `serve` binds it itself, so another process may take it in
+    between: start_serve then tries another one (serve says so and exits 2)."""
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return probe.getsockname()[1]
 
 
-def wait_for(url: str, seconds: float = 30) -> None:
-    deadline = time.monotonic() + seconds
-    while True:
-        try:
-            with urllib.request.urlopen(url, timeout=2) as response:
-                if response.status == 200:
-                    return
-        except OSError:
-            if time.monotonic() > deadline:
-                raise
-        time.sleep(0.2)
+def answers(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(url, timeout=5) as response:
+            return response.status == 200
+    except OSError:
+        return False
+
+
+def start_serve(archive: Path, workdir: Path, seconds: float = 60) -> tuple[subprocess.Popen, str]:
+    """`newswatch serve` on a free port, once its articles page answers; retried on another
+    port when it lost the port to another process."""
+    log = workdir / "serve.log"
+    for _ in range(5):
+        port = unused_port()
+        command = [*newswatch_command(), "--config", str(archive), "serve", "--port", str(port)]
+        with log.open("w") as out:
+            proc = subprocess.Popen(command, cwd=workdir, stdout=out, stderr=subprocess.STDOUT)
+        url = f"http://127.0.0.1:{port}/news/articles"
+        deadline = time.monotonic() + seconds
+        while proc.poll() is None and not answers(url):
+            assert time.monotonic() < deadline, f"serve did not answer in {seconds} s"
+            time.sleep(0.2)
+        if proc.poll() is None:
+            return proc, url
+        assert "is in use" in log.read_text(), log.read_text()
+    raise AssertionError("five ports in a row were taken before serve could bind one")
 
 
 @pytest.fixture
@@ -58,18 +75,12 @@ def archive(write_config, run_cli) -> Path:
 @pytest.fixture
 def server(archive: Path, workdir: Path) -> Iterator[str]:
     """`newswatch serve` on a free port; yields the articles table's URL."""
-    port = free_port()
-    command = [*newswatch_command(), "--config", str(archive), "serve", "--port", str(port)]
-    log = (workdir / "serve.log").open("w")
-    proc = subprocess.Popen(command, cwd=workdir, stdout=log, stderr=subprocess.STDOUT)
+    proc, url = start_serve(archive, workdir)
     try:
-        url = f"http://127.0.0.1:{port}/news/articles"
-        wait_for(url)
         yield url
     finally:
         proc.terminate()
         proc.wait(timeout=15)
-        log.close()
     assert proc.returncode == 0, (workdir / "serve.log").read_text()
 
 

@@ -1,0 +1,57 @@
+"""`newswatch run` as a subprocess, and waiting for what it does."""
+
+from __future__ import annotations
+
+import signal
+import sqlite3
+import subprocess
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from support.cli import newswatch_command
+from support.smtp import SmtpServer
+
+
+def wait_for(check: Callable[[], bool], seconds: float, what: str) -> None:
+    """Poll `check` until it holds; fail naming `what` after `seconds` (a generous bound: the
+    tests wait for events, they do not time them)."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if check():
+            return
+        time.sleep(0.2)
+    raise AssertionError(f"waited {seconds} s for {what}")
+
+
+class Service:
+    def __init__(self, config: Path, *args: str) -> None:
+        command = [*newswatch_command(), "--config", str(config), "run", *args]
+        self.proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                     text=True)  # fmt: skip
+
+    def stop(self) -> tuple[int, str, float]:
+        """SIGTERM; (exit code, stderr, seconds it took to exit)."""
+        started = time.monotonic()
+        self.proc.send_signal(signal.SIGTERM)
+        try:
+            _, err = self.proc.communicate(timeout=15)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            raise
+        return self.proc.returncode, err, time.monotonic() - started
+
+
+def smtp_block(server: SmtpServer) -> dict:
+    return {"host": "127.0.0.1", "port": server.port, "security": "none", "from": "nw@test"}
+
+
+def rows(db: Path, sql: str) -> list[tuple]:
+    """Rows of `sql` in the archive, [] while it does not exist or its schema is being made."""
+    if not db.exists():
+        return []
+    try:
+        with sqlite3.connect(db, timeout=30) as conn:
+            return conn.execute(sql).fetchall()
+    except sqlite3.OperationalError:  # the service is still creating the schema
+        return []
