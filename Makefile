@@ -45,8 +45,11 @@ bench: $(VENV)/.test-extras
 	$(BIN)/python benchmarks/crawl_site.py
 	$(BIN)/python benchmarks/matching.py
 	$(BIN)/python benchmarks/extraction.py
+	$(BIN)/python benchmarks/extraction_classes.py
 	$(BIN)/python benchmarks/service_memory.py
 	$(BIN)/python benchmarks/archive_scale.py --plot
 
 bench-extract: $(VENV)/.test-extras
 	$(BIN)/python benchmarks/extraction.py
+	@echo
+	$(BIN)/python benchmarks/extraction_classes.py

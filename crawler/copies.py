@@ -12,9 +12,11 @@ import re
 from crawler.mainrules import REPEAT_MIN_CHARS, key
 
 _WORD = re.compile(r"\w+")
+_WIDE = re.compile(r"[\u1100-\u11ff\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")
 _MARKUP = re.compile(r"</?[A-Za-z][^<>]*>")
 # The copy is the same article when it holds this share of the visible text's word 4-grams.
 AGREEMENT = 0.8
+PAYWALL_AGREEMENT = 0.5
 # The visible text is truncated when the copy has this many times its distinct 4-grams;
 # on a page that declares a paywall (isAccessibleForFree: false), PAYWALL_LONGER times.
 LONGER = 2.0
@@ -32,9 +34,17 @@ def fuller_copy(texts: list[str], copy: str, *, paywalled: bool = False) -> list
     structured = _shingles("\n".join(paragraphs))
     if not structured or not extracted:
         return None
-    agrees = len(extracted & structured) >= AGREEMENT * len(extracted)
+    # a paywalled page mixes its prompt into the little text it shows
+    share = PAYWALL_AGREEMENT if paywalled else AGREEMENT
+    agrees = len(extracted & structured) >= share * len(extracted)
     longer = PAYWALL_LONGER if paywalled else LONGER
     return paragraphs if agrees and len(structured) >= longer * len(extracted) else None
+
+
+def agreement(texts: list[str], other: list[str]) -> float:
+    """The share of the visible text's word 4-grams that the other copy holds."""
+    extracted = _shingles("\n".join(texts))
+    return len(extracted & _shingles("\n".join(other))) / len(extracted) if extracted else 0.0
 
 
 def copy_paragraphs(copy: str) -> list[str]:
@@ -75,6 +85,7 @@ def _first_half(paragraphs: list[str]) -> list[str]:
 
 
 def _shingles(text: str) -> set[tuple[str, ...]]:
-    """The text's distinct word 4-grams (a shorter text is one gram)."""
-    words = _WORD.findall(text)
+    """The text's distinct word 4-grams (a shorter text is one gram); Hangul, kana and Han
+    count one character as a word (Japanese and Chinese are not spaced)."""
+    words = _WORD.findall(_WIDE.sub(r" \g<0> ", text))
     return {tuple(words[i : i + 4]) for i in range(max(1, len(words) - 3)) if words}

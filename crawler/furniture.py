@@ -24,7 +24,8 @@ _FURNITURE_NAME = re.compile(
     r"breadcrumbs?|keywords?|tags|comments?|advert|promo|subscribe|subscription|gallery|"
     r"captions?|paywall|regwall|signup|sign-up|regist|login|abo|tips?|tipbox|bio|"
     r"author-(?:box|bio|profile|info|card)|profile|video-?box|video-?player|"
-    r"sidebar|side-bar|side_bar|aside|rail|(?:col|content|area)[_-]?right|right[_-]?(?:col|area))"
+    r"sidebar|side-bar|side_bar|side|aside|rail|wing|contact|"
+    r"(?:col|content|area)[_-]?right|right[_-]?(?:col|area))"
     r"(?:$|[\s_\d-])",
     re.IGNORECASE,
 )
@@ -35,14 +36,26 @@ _PRINT_COPY = re.compile(
     re.IGNORECASE,
 )
 _MAYBE_HIDDEN = (
-    "//*[@hidden or contains(@style, 'none') or contains(@style, 'hidden') or "
-    "contains(@class, 'rint') or contains(@id, 'rint')]"
+    "//*[@hidden] | //*[@style][contains(@style, 'none') or contains(@style, 'hidden')] | "
+    "//*[@class][contains(@class, 'rint')] | //*[@id][contains(@id, 'rint')]"
 )
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
 _HEADING = "*[self::h1 or self::h2 or self::h3 or self::h4 or self::h5 or self::h6]"
 _TEASER_CARDS = f"//li[.//{_HEADING}//a or .//a//{_HEADING}]"
 _LINK_CLUSTERS = "//p//*[self::span or self::div][count(.//a) >= 3]"
 _INPUT_BOXES = "//input[@type='email' or @type='text' or not(@type)] | //textarea"
+_PROMPT_BOXES = (
+    "//*[self::div or self::section or self::aside][.//a or .//button][count(.//*) <= 12]"
+)
+_PROMPT = re.compile(
+    r"\b(?:subscri(?:be|ption)|sign (?:up|in)|log ?in|register|continue reading|unlimited "
+    r"access|free trial|abonnier\w*|abo|weiterlesen|registrier\w*|abonne[rz]|abonnez-vous|"
+    r"suscr[ií]b\w*|assine|abbonati)\b|有料会員|会員登録|会員限定|ログイン|購読|続きを読む|"
+    r"구독|로그인|회원가입|유료\s?회원|订阅|訂閱|登录|登入|注册|註冊|подпи[сш]\w*",
+    re.IGNORECASE,
+)
+PROMPT_MAX_CHARS = 200
+MEDIA_BOX_MAX_CHARS = 200
 CLUSTER_MIN_LINKS = 3
 # A cluster is this much link text (hover cards also hold a photo and "MORE").
 CLUSTER_LINK_SHARE = 0.9
@@ -55,6 +68,7 @@ INPUT_BOX_MAX_CHARS = 300
 def prune_furniture(tree: HtmlElement) -> None:
     """Drops page furniture from `tree` in place (tails, the text after an element, stay)."""
     total = paragraph_chars(tree)
+    _drop_media_boxes(tree)
     stack = list(reversed(tree))
     while stack:  # parents before children; a dropped element's children are not visited
         element = stack.pop()
@@ -77,6 +91,7 @@ def prune_furniture(tree: HtmlElement) -> None:
         if links >= CLUSTER_MIN_LINKS and link_density(cluster) >= CLUSTER_LINK_SHARE:
             _drop(cluster)
     _drop_input_boxes(tree)
+    _drop_prompt_boxes(tree)
 
 
 def prune_hidden(tree: HtmlElement) -> None:
@@ -115,6 +130,28 @@ def _shown_elsewhere(element: HtmlElement, page_key: str) -> bool:
     texts = [p.text_content() for p in element.iter("p", "li")]
     longest = key(max(texts, key=len, default="")) or key(element.text_content())[:200]
     return bool(longest) and page_key.count(longest) >= 2
+
+
+def _drop_media_boxes(tree: HtmlElement) -> None:
+    """A video or an embed goes with the small box around it: the player and its caption."""
+    for player in list(tree.iter("video", "audio", "iframe", "object", "embed")):
+        box = None
+        for ancestor in player.iterancestors():
+            if len(" ".join(ancestor.text_content().split())) > MEDIA_BOX_MAX_CHARS:
+                break
+            box = ancestor
+        target = box if box is not None else player
+        if target.getparent() is not None and target.tag not in ("body", "html"):
+            _drop(target)
+
+
+def _drop_prompt_boxes(tree: HtmlElement) -> None:
+    """A small box whose words ask the reader to subscribe, sign up or log in, next to its
+    link or button (the call to action); paragraphs of the article are never boxes."""
+    for box in tree.xpath(_PROMPT_BOXES):
+        text = " ".join(box.text_content().split())
+        if box.getparent() is not None and len(text) <= PROMPT_MAX_CHARS and _PROMPT.search(text):
+            _drop(box)
 
 
 def _drop_input_boxes(tree: HtmlElement) -> None:

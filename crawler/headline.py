@@ -76,7 +76,9 @@ def heading_text(heading: HtmlElement) -> str:
 def _spaced_text(element: HtmlElement, parts: list[str]) -> None:
     parts.append(element.text or "")
     for child in element:
-        if isinstance(child.tag, str) and child.tag not in _SKIP:
+        if child.tag == "br":
+            parts.append(" ")
+        elif isinstance(child.tag, str) and child.tag not in _SKIP:
             spaced = child.tag != "a" and (child.get("class") or child.tag in _BLOCKS)
             parts.append(" " if spaced else "")
             _spaced_text(child, parts)

@@ -25,23 +25,27 @@ from dataclasses import dataclass, field
 import trafilatura
 from lxml.html import HtmlElement
 
-from crawler.copies import fuller_copy
+from crawler.copies import agreement, fuller_copy
 from crawler.furniture import prune_furniture, prune_hidden
 from crawler.headline import headline_element, headline_lines, prose_chars
 from crawler.mainrules import (
+    KICKER_SEARCH,
     PageIndex,
     continuation_blocks,
+    drop_before_headline,
     drop_far_repeats,
     drop_headline_echoes,
     drop_kickers,
     drop_link_dense,
     drop_other_stories,
+    drop_outside_home,
     drop_own_address,
     drop_repeats,
+    glued_rest,
     key,
     stop_at_other_story,
 )
-from crawler.scriptdata import script_article
+from crawler.scriptdata import ScriptArticle, script_article
 from crawler.textrules import is_date_line
 
 # trafilatura's output elements that hold one paragraph each, and those that hold blocks
@@ -59,6 +63,10 @@ _BREAK = "\x00"  # a line break while a block's text is put together
 # Below this many letters of prose (Hangul, kana and Han count double) the page has no
 # body of its own in the HTML: its text may be in script data.
 THIN_BODY = 150
+# Visible text sharing less than this with the headline's text in script data is other text.
+# (and the data's text is not much shorter than the HTML's: a summary is no body).
+OTHER_TEXT = 0.5
+OTHER_TEXT_LONGER = 3
 # Below this many, the body may be a short report that trafilatura padded with the sidebar.
 SHORT_BODY = 400
 
@@ -100,8 +108,8 @@ def main_text(root: HtmlElement, url: str, hints: PageHints | None = None) -> Ma
         tree = deepcopy(root)
         prune_hidden(tree)
         found = _extracted(tree, url)
-    texts = _cleaned(found, tree, url, hints, root) if found else []
-    return _best_copy(texts, tree, root, hints)
+    texts, glued = _cleaned(found, tree, url, hints, root) if found else ([], False)
+    return _best_copy(texts, tree, root, hints, glued)
 
 
 def _extracted(tree: HtmlElement, url: str) -> list[Block]:
@@ -119,22 +127,29 @@ def _extracted(tree: HtmlElement, url: str) -> list[Block]:
 
 def _cleaned(
     found: list[Block], tree: HtmlElement, url: str, hints: PageHints, root: HtmlElement
-) -> list[str]:
+) -> tuple[list[str], bool]:
+    """The extracted text after the rules, and whether trafilatura glued the page header
+    (menu, headline) into the text: its fallback for pages with little text."""
     index = PageIndex(tree)
     blocks = drop_link_dense(found, index)
     blocks = drop_own_address(blocks, url)
     blocks = drop_other_stories(blocks, index, tree)
     blocks = stop_at_other_story(blocks, index, tree)
+    heading = headline_element(tree, hints.titles, hints.site_names)
+    blocks = drop_outside_home(blocks, index, heading)
     headlines = (*hints.titles, *page_headlines(root))
-    blocks = drop_kickers(blocks, headlines)
+    glued = any(
+        glued_rest(line, headlines) for b in blocks[:KICKER_SEARCH] for line in b.text.split("\n")
+    )
+    blocks = drop_before_headline(drop_kickers(blocks, headlines), index, heading)
     blocks = drop_headline_echoes(blocks, (*headlines, hints.summary))
     blocks = [block for block in blocks if not is_date_line(block.text)]
     blocks = drop_far_repeats(drop_repeats(blocks)) or found  # rules never empty a body
-    return [block.text for block in blocks] + continuation_blocks(blocks, index)
+    return [block.text for block in blocks] + continuation_blocks(blocks, index), glued
 
 
 def _best_copy(
-    texts: list[str], tree: HtmlElement, root: HtmlElement, hints: PageHints
+    texts: list[str], tree: HtmlElement, root: HtmlElement, hints: PageHints, glued: bool
 ) -> MainText | None:
     """The visible paragraphs, or a fuller copy: script data when the HTML has no body,
     the text under the headline when the body is a short report padded with other text,
@@ -142,31 +157,46 @@ def _best_copy(
     titles = {key(t) for t in hints.titles} - {""}
     lines = [line for text in texts for line in text.split("\n")]
     prose = prose_chars([line for line in lines if key(line) not in titles])
-    if prose < THIN_BODY:
-        script = script_article(root, hints.titles)
-        if script is not None and (script.anchored or not lines):
-            return MainText(script.paragraphs, "script", script.published)
-    if prose < SHORT_BODY:
-        texts = _short_report(texts, lines, tree, hints)
+    script = script_article(root, hints.titles, anchored_only=prose >= THIN_BODY)
+    if script is not None and _script_wins(texts, prose, script, hints.paywalled):
+        return MainText(script.paragraphs, "script", script.published)
+    if prose < SHORT_BODY or glued:
+        texts = _short_report(texts, lines, tree, hints, glued)
     fuller = fuller_copy(texts, hints.structured_body, paywalled=hints.paywalled)
     if fuller is not None:
         return MainText(fuller, "structured")
     return MainText(texts) if texts else None
 
 
+def _script_wins(texts: list[str], prose: int, script: ScriptArticle, paywalled: bool) -> bool:
+    """Script data is the body when the HTML has none, when the HTML's text is something
+    else (a sidebar) beside the headline's own longer text in the data, or when the HTML
+    shows a truncated part of it."""
+    if prose < THIN_BODY:
+        return script.anchored or not texts
+    if not script.anchored:
+        return False
+    shared, script_prose = agreement(texts, script.paragraphs), prose_chars(script.paragraphs)
+    if shared < OTHER_TEXT and script_prose >= max(THIN_BODY, prose / OTHER_TEXT_LONGER):
+        return True  # the HTML's text is a sidebar's, the article's is in the data
+
+    return fuller_copy(texts, "\n".join(script.paragraphs), paywalled=paywalled) is not None
+
+
 def _short_report(
-    texts: list[str], lines: list[str], tree: HtmlElement, hints: PageHints
+    texts: list[str], lines: list[str], tree: HtmlElement, hints: PageHints, glued: bool
 ) -> list[str]:
     """The lines under the headline, for a short body that trafilatura padded with text
-    from elsewhere (it includes the short text and more), or replaced by it (it has none
-    of it, and the text under the headline is not just the standfirst)."""
+    from elsewhere or glued to the page header (it includes the short text and more), or
+    replaced by other text (it has none of it, and the text under the headline is not
+    just the standfirst)."""
     heading = headline_element(tree, hints.titles, hints.site_names)
     if heading is None:
         return texts
     scoped, contained = headline_lines(heading, lines)
-    if not scoped or (contained and lines):
+    if not scoped or (contained and lines and not glued):
         return texts
-    found = {key(line) for line in lines}
+    found = key("".join(lines))
     padded = all(key(line) in found for line in scoped)
     echoes = {key(hints.summary), *map(key, hints.titles)}
     replaced = not any(key(line) in found for line in scoped) and not all(

@@ -40,7 +40,9 @@ _DATE_KEYS = re.compile(
     r"(?:date|at|time|datetime)?|pub_?date|display_?date|created_?at|reg_?date)$",
     re.IGNORECASE,
 )
+_TITLE_KEY = re.compile(r"headline|title", re.IGNORECASE)
 _NOT_TEXT_KEYS = re.compile(r"css|style|script|svg|template|url|src|href|query|token|json|code")
+_WIDE = re.compile(r"[\u1100-\u11ff\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")
 _BLOCKS = frozenset({"p", "div", "h2", "h3", "h4", "h5", "h6", "li", "blockquote", "pre", "tr"})
 # A text is article-like when it holds this many letters and reads as sentences.
 MIN_LETTERS = 80
@@ -61,22 +63,35 @@ class _Candidate:
     text: str
     anchored: bool
     published: str
+    distance: int = 0  # of a literal from the headline's literal (Nuxt 2), in characters
 
 
-def script_article(root: HtmlElement, titles: tuple[str, ...]) -> ScriptArticle | None:
-    """The article text in the page's script data; None when there is none."""
+def script_article(
+    root: HtmlElement, titles: tuple[str, ...], *, anchored_only: bool = False
+) -> ScriptArticle | None:
+    """The article text in the page's script data; None when there is none. With
+    `anchored_only`, scripts that do not hold one of the titles are not read."""
     title_keys = {k for k in map(key, titles) if len(k) >= 4}
+    if anchored_only and not _holds_title(root, titles):
+        return None
     candidates: list[_Candidate] = []
     for data in _script_data(root):
         candidates.extend(_candidates(data, title_keys, anchored=False, published=""))
     if not candidates:
         candidates = _literal_strings(root, title_keys)
     anchored = [c for c in candidates if c.anchored]
-    best = max(anchored or candidates, key=lambda c: len(c.text), default=None)
+    best = max(anchored or candidates, key=lambda c: (-c.distance, len(c.text)), default=None)
     if best is None:
         return None
     paragraphs = text_paragraphs(best.text)
     return ScriptArticle(paragraphs, best.published, best.anchored) if paragraphs else None
+
+
+def _holds_title(root: HtmlElement, titles: tuple[str, ...]) -> bool:
+    """True when a data script holds a title as written, or escaped as JSON writes it."""
+    needles = {n for t in titles if len(t) >= 4 for n in (t, json.dumps(t)[1:-1]) if n}
+    scripts = root.xpath(f"{_JSON_SCRIPTS} | {_STATE_SCRIPTS}")
+    return any(needle in (script.text or "") for script in scripts for needle in needles)
 
 
 def _script_data(root: HtmlElement) -> Iterator[Any]:
@@ -118,13 +133,15 @@ def _candidates(
             else:
                 yield from _candidates(value, titles, anchored, published)
     elif isinstance(node, list):
+        # a flat list holding the headline (Nuxt 3's payload) anchors the texts beside it
+        anchored = anchored or any(isinstance(i, str) and key(i) in titles for i in node)
         joined = _paragraph_list(node)
         if joined:
             yield _Candidate(joined, anchored, published)
         for item in node:
             if isinstance(item, str):
                 if _article_like(item):
-                    yield _Candidate(item, anchored or key(item) in titles, published)
+                    yield _Candidate(item, anchored, published)
             else:
                 yield from _candidates(item, titles, anchored, published)
 
@@ -133,8 +150,18 @@ def _carries(node: dict[str, Any], titles: set[str]) -> bool:
     """True when the object (or an object right in it, {"headlines": {"basic": ...}})
     holds one of the page's titles."""
     values = [v for v in node.values() if isinstance(v, str)]
-    values += [v for d in node.values() if isinstance(d, dict) for v in d.values()]
+    values += [v for name, d in node.items() if _title_object(name, d) for v in d.values()]
     return any(key(v) in titles for v in values if isinstance(v, str) and len(v) < 400)
+
+
+def _title_object(name: Any, value: Any) -> bool:
+    """An object of strings that names the headline: Arc XP's "headlines": {"basic": ...},
+    WordPress's "title": {"rendered": ...}."""
+    return (
+        isinstance(value, dict)
+        and bool(_TITLE_KEY.search(str(name)))
+        and all(isinstance(v, str) for v in value.values())
+    )
 
 
 def _published(node: dict[str, Any]) -> str:
@@ -158,24 +185,28 @@ def _article_like(text: str) -> bool:
         return False
     plain = re.sub(r"<[^>]+>", " ", text) if "<" in text else text
     letters = sum(ch.isalpha() for ch in plain)
-    spaced = plain.count(" ") + plain.count("\n")
-    sentences = len(re.findall(r"[.!?。다]\s|[.!?。]$|[.。]<", text + " "))
-    return letters >= MIN_LETTERS and letters >= 0.5 * len(plain) and spaced >= 5 and sentences >= 1
+    wide = len(_WIDE.findall(plain))  # Hangul, kana and Han: dense, and not spaced in CJK
+    spaced = plain.count(" ") + plain.count("\n") >= 5 or wide > letters / 2
+    sentences = len(re.findall(r"[.!?。다]\s|[.!?。]$|[.。]<|。", text + " "))
+    return (
+        letters + wide >= MIN_LETTERS and letters >= 0.5 * len(plain) and spaced and sentences >= 1
+    )
 
 
 def _literal_strings(root: HtmlElement, titles: set[str]) -> list[_Candidate]:
     """String literals of the page's state scripts that are not JSON (Nuxt 2); one is
-    anchored when the page's headline is a literal close to it (the same object)."""
+    anchored when the page's headline is a literal shortly before it (the same object),
+    and the nearest is the article's."""
     found = []
     for script in root.xpath(_STATE_SCRIPTS):
         source = (script.text or "")[:MAX_SCRIPT_CHARS]
-        literals = [(m.start(), m.group(1)) for m in _STRING.finditer(source)]
-        headline_at = [at for at, text in literals if len(text) < 400 and key(text) in titles]
-        for at, raw in literals:
-            text = _loads(f'"{raw}"') if len(raw) >= MIN_LETTERS else None
-            if isinstance(text, str) and _article_like(text):
-                near = any(abs(at - h) <= LITERAL_NEAR for h in headline_at)
-                found.append(_Candidate(text, near, ""))
+        literals = [(m.start(), _loads(f'"{m.group(1)}"')) for m in _STRING.finditer(source)]
+        texts = [(at, text) for at, text in literals if isinstance(text, str)]
+        headline_at = [at for at, text in texts if len(text) < 400 and key(text) in titles]
+        for at, text in texts:
+            if _article_like(text):
+                distance = min((at - h for h in headline_at if at > h), default=LITERAL_NEAR)
+                found.append(_Candidate(text, distance < LITERAL_NEAR, "", distance))
     return found
 
 
