@@ -18,6 +18,7 @@ from lxml.html import HtmlElement
 
 from crawler.mainrules import key, link_density
 
+_SEMANTIC_FURNITURE = frozenset({"nav", "aside", "footer"})
 _FURNITURE_TAGS = frozenset({"nav", "aside", "footer", "figure", "figcaption", "form", "iframe"})
 _FURNITURE_NAME = re.compile(
     r"(?:^|[\s_-])(?:related|share|sharing|sns|social|most|popular|recommend|newsletter|"
@@ -78,7 +79,7 @@ def prune_furniture(tree: HtmlElement) -> None:
         charset = element.tag == "meta" and (element.get("charset") or element.get("http-equiv"))
         named = len(names) > 1 and _FURNITURE_NAME.search(names)
         furniture = element.tag in _FURNITURE_TAGS or named
-        if charset or (furniture and paragraph_chars(element) <= SPARE_SHARE * total):
+        if charset or (furniture and not _spared(element, total)):
             element.drop_tree()
         else:
             stack.extend(reversed(element))
@@ -132,6 +133,17 @@ def _shown_elsewhere(element: HtmlElement, page_key: str) -> bool:
     return bool(longest) and page_key.count(longest) >= 2
 
 
+def _spared(element: HtmlElement, total: int) -> bool:
+    """Furniture holding much of the page's text is spared (a page-wide <form>), but a
+    sidebar or footer is not the article when the headline stands outside it."""
+    if paragraph_chars(element) <= SPARE_SHARE * total:
+        return False
+    if element.tag not in _SEMANTIC_FURNITURE or next(element.iter("h1"), None) is not None:
+        return True
+    root = element.getroottree().getroot()
+    return next(root.iter("h1"), None) is None
+
+
 def _drop_media_boxes(tree: HtmlElement) -> None:
     """A video or an embed goes with the small box around it: the player and its caption."""
     for player in list(tree.iter("video", "audio", "iframe", "object", "embed")):
@@ -139,6 +151,8 @@ def _drop_media_boxes(tree: HtmlElement) -> None:
         for ancestor in player.iterancestors():
             if len(" ".join(ancestor.text_content().split())) > MEDIA_BOX_MAX_CHARS:
                 break
+            if next(ancestor.iter("h1", "h2", "h3"), None) is not None:
+                break  # the player's box does not reach the headline
             box = ancestor
         target = box if box is not None else player
         if target.getparent() is not None and target.tag not in ("body", "html"):

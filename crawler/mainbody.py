@@ -104,7 +104,9 @@ def main_text(root: HtmlElement, url: str, hints: PageHints | None = None) -> Ma
     prune_hidden(tree)
     prune_furniture(tree)
     found = _extracted(tree, url)
-    if not found:  # the furniture filter took the text with it: read the page as it is
+    if not found and headline_element(tree, hints.titles, hints.site_names) is None:
+        # the furniture filter took the article with it (a page-wide <form>, say): read the
+        # page as it is. A headline that survived with no text is a report without text.
         tree = deepcopy(root)
         prune_hidden(tree)
         found = _extracted(tree, url)

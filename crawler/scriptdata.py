@@ -70,16 +70,21 @@ def script_article(
     root: HtmlElement, titles: tuple[str, ...], *, anchored_only: bool = False
 ) -> ScriptArticle | None:
     """The article text in the page's script data; None when there is none. With
-    `anchored_only`, scripts that do not hold one of the titles are not read."""
+    `anchored_only`, only scripts that hold one of the titles are read."""
     title_keys = {k for k in map(key, titles) if len(k) >= 4}
-    if anchored_only and not _holds_title(root, titles):
-        return None
+    json_scripts, state_scripts = root.xpath(_JSON_SCRIPTS), root.xpath(_STATE_SCRIPTS)
+    if anchored_only:
+        needles = {n for t in titles if len(t) >= 4 for n in (t, json.dumps(t)[1:-1])}
+        json_scripts = [s for s in json_scripts if any(n in (s.text or "") for n in needles)]
+        state_scripts = [s for s in state_scripts if any(n in (s.text or "") for n in needles)]
     candidates: list[_Candidate] = []
-    for data in _script_data(root):
+    for data in _script_data(json_scripts, state_scripts):
         candidates.extend(_candidates(data, title_keys, anchored=False, published=""))
     if not candidates:
-        candidates = _literal_strings(root, title_keys)
+        candidates = _literal_strings(state_scripts, title_keys)
     anchored = [c for c in candidates if c.anchored]
+    if anchored_only and not anchored:
+        return None
     best = max(anchored or candidates, key=lambda c: (-c.distance, len(c.text)), default=None)
     if best is None:
         return None
@@ -87,17 +92,12 @@ def script_article(
     return ScriptArticle(paragraphs, best.published, best.anchored) if paragraphs else None
 
 
-def _holds_title(root: HtmlElement, titles: tuple[str, ...]) -> bool:
-    """True when a data script holds a title as written, or escaped as JSON writes it."""
-    needles = {n for t in titles if len(t) >= 4 for n in (t, json.dumps(t)[1:-1]) if n}
-    scripts = root.xpath(f"{_JSON_SCRIPTS} | {_STATE_SCRIPTS}")
-    return any(needle in (script.text or "") for script in scripts for needle in needles)
-
-
-def _script_data(root: HtmlElement) -> Iterator[Any]:
-    for script in root.xpath(_JSON_SCRIPTS):
+def _script_data(
+    json_scripts: list[HtmlElement], state_scripts: list[HtmlElement]
+) -> Iterator[Any]:
+    for script in json_scripts:
         yield _loads(script.text or "")
-    for script in root.xpath(_STATE_SCRIPTS):
+    for script in state_scripts:
         text = (script.text or "")[:MAX_SCRIPT_CHARS]
         for literal in _JSON_PARSE.finditer(text):
             inner = _loads(f'"{literal.group(1)[1:-1]}"')
@@ -193,12 +193,12 @@ def _article_like(text: str) -> bool:
     )
 
 
-def _literal_strings(root: HtmlElement, titles: set[str]) -> list[_Candidate]:
+def _literal_strings(scripts: list[HtmlElement], titles: set[str]) -> list[_Candidate]:
     """String literals of the page's state scripts that are not JSON (Nuxt 2); one is
     anchored when the page's headline is a literal shortly before it (the same object),
     and the nearest is the article's."""
     found = []
-    for script in root.xpath(_STATE_SCRIPTS):
+    for script in scripts:
         source = (script.text or "")[:MAX_SCRIPT_CHARS]
         literals = [(m.start(), _loads(f'"{m.group(1)}"')) for m in _STRING.finditer(source)]
         texts = [(at, text) for at, text in literals if isinstance(text, str)]
