@@ -2,8 +2,9 @@ PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 CONFIG ?= config.yaml
+BINDIR ?= $(HOME)/.local/bin
 
-.PHONY: run test test-slow test-all lint bench bench-extract setup
+.PHONY: run test test-slow test-all lint bench bench-extract setup install uninstall
 
 $(BIN)/newswatch: pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -24,6 +25,18 @@ $(VENV)/.test-extras: $(BIN)/newswatch
 	touch $@
 
 setup: $(BIN)/newswatch
+
+# `newswatch` on PATH: a link to the venv's script (which knows its own Python).
+install: $(BIN)/newswatch
+	@mkdir -p $(BINDIR)
+	@ln -sf $(abspath $(BIN))/newswatch $(BINDIR)/newswatch
+	@echo "$(BINDIR)/newswatch -> $(abspath $(BIN))/newswatch"
+	@case ":$$PATH:" in *":$(BINDIR):"*) ;; *) echo "$(BINDIR) is not on your PATH;" \
+	  "add it: echo 'export PATH=\"$(BINDIR):\$$PATH\"' >> ~/.profile, then open a new shell";; esac
+
+uninstall:
+	@if [ "$$(readlink $(BINDIR)/newswatch)" = "$(abspath $(BIN))/newswatch" ]; then \
+	  rm $(BINDIR)/newswatch && echo "removed $(BINDIR)/newswatch"; fi
 
 run: $(BIN)/newswatch
 	$(BIN)/newswatch --config $(CONFIG) run

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
 import click
 
+from newswatch.clickext import CONFIG_HELP, NewswatchGroup, RestOfLineCommand
 from newswatch.config import Config, ConfigError, load_config
 
 
@@ -27,11 +27,8 @@ def _config(ctx: click.Context) -> Config:
         raise UserError(str(exc)) from None
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.option(
-    "--config", "config_path", metavar="PATH", default=None,
-    help="Config file (default ./config.yaml, or $NEWSWATCH_CONFIG).",
-)  # fmt: skip
+@click.group(cls=NewswatchGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--config", "config_path", metavar="PATH", default=None, help=CONFIG_HELP)
 @click.option("-v", "--verbose", count=True, help="More log output on stderr (-vv for debug).")
 @click.version_option(package_name="newswatch")
 @click.pass_context
@@ -50,73 +47,44 @@ def crawl(ctx: click.Context, sources: tuple[str, ...], service: bool) -> None:
     """Crawl all (or the named) sources once now and store new articles.
 
     Then match the new stories against the alert rules and try every pending alert.
+    Exit 0 even when pages failed; 75 when every source was busy (another crawl of it
+    was running), so nothing was crawled; 130 when interrupted (Ctrl-C), after the summary.
     """
-    from crawler.locks import holder, source_locks
-    from crawler.runner import crawl_sources, run_rows
-    from newswatch.report import runs_line
+    from newswatch.crawling import crawl_command
 
     config = _config(ctx)
     try:
         chosen = tuple(config.source(name) for name in sources) or config.sources
     except ConfigError as exc:
         raise UserError(str(exc)) from None
-    with source_locks(config.database, [s.name for s in chosen]) as (locked, busy):
-        for name in busy:  # two crawls of one source would fetch and store the same pages
-            pid = holder(config.database, name)
-            click.echo(f"{name}: another crawl of this source is running (pid {pid}); skipped")
-        chosen = tuple(s for s in chosen if s.name in locked)
-        run_ids = crawl_sources(config, chosen, ctx.obj["log_level"], progress=not service)
-    runs = run_rows(config, run_ids)
-    names = [s.name for s in chosen]
-    if service:  # the service respects backoff and reads one JSON line
-        click.echo(json.dumps({"summary": runs_line(runs)}))
-        _after_crawl(config, names, force=False)
-        return
-    _after_crawl(config, names, force=True, runs=runs)
+    ctx.exit(crawl_command(config, chosen, ctx.obj["log_level"], service))
 
 
-def _after_crawl(
-    config: Config, names: list[str], force: bool, runs: list[dict[str, Any]] | None = None
-) -> None:
-    """Judge the sources' health, match what is new, then try every pending alert.
-
-    With `runs`, print the summary: the runs with the alerts per source, then the rest.
-    """
-    import db
-    from crawler.progress import alerts_by_source, print_summary
-    from newswatch.report import print_alerts
-    from scheduler.alerts import match_new_articles, matched_upto
-    from scheduler.delivery import deliver_pending
-    from scheduler.health import check_sources
-
-    archive = db.open_db(config.database)
-    try:
-        changes = check_sources(archive, config, names)
-        after = matched_upto(archive)
-        matched = match_new_articles(archive, config)
-        alerted = alerts_by_source(archive, config, after) if runs is not None else {}
-        delivered = deliver_pending(archive, config, force=force)
-    finally:
-        archive.close()
-    if runs is not None:
-        print_summary(runs, alerted)
-        for change in changes:
-            click.echo(f"health {change}")
-        print_alerts(matched, delivered, config)
-
-
-@main.command()
-@click.argument("query")
-@click.option("-n", "--limit", default=20, show_default=True, help="How many results.")
+@main.command(cls=RestOfLineCommand)
+@click.argument("words", nargs=-1, required=True, metavar="QUERY...")
+@click.option("-n", "--limit", default=20, show_default=True, type=click.IntRange(min=1),
+              help="How many results.")  # fmt: skip
 @click.option("--source", "sources", multiple=True, help="Only this source (repeatable).")
 @click.pass_context
-def search(ctx: click.Context, query: str, limit: int, sources: tuple[str, ...]) -> None:
-    """Full-text search of the archive (title and body), newest first."""
+def search(
+    ctx: click.Context, words: tuple[str, ...], limit: int, sources: tuple[str, ...]
+) -> None:
+    """Full-text search of the archive (title and body), newest first.
+
+    The rest of the line is the query: `newswatch search drone defense -n 5` searches
+    for `drone defense`; quote it to keep the shell away from parentheses and quotes.
+    """
     import db
     from newswatch.query import QueryError, parse_query
     from newswatch.report import print_hits
 
     config = _config(ctx)
+    query = " ".join(words)
+    try:
+        for name in sources:
+            config.source(name)
+    except ConfigError as exc:
+        raise UserError(str(exc)) from None
     try:
         parsed = parse_query(query)
     except QueryError as exc:
@@ -132,22 +100,27 @@ def search(ctx: click.Context, query: str, limit: int, sources: tuple[str, ...])
 @main.command()
 @click.option(
     "--log-format",
-    type=click.Choice(["text", "json"]),
-    default="text",
-    show_default=True,
-    help="json: one JSON object per line, for journald and log shippers.",
+    type=click.Choice(["text", "json", "journal"]),
+    default=None,
+    help="text (the default on a terminal); json: one JSON object per line, for log"
+    " shippers; journal: a syslog priority (<4>...) before each line, the default when"
+    " stderr is journald's stream (JOURNAL_STREAM).",
 )
 @click.pass_context
-def run(ctx: click.Context, log_format: str) -> None:
+def run(ctx: click.Context, log_format: str | None) -> None:
     """Run the service: crawl each source on its schedule, send alerts and digests.
 
     SIGTERM or SIGINT stops it cleanly (a running crawl gets up to 10 s), exit 0.
     """
-    from newswatch.logs import setup_logging
+    import os
+    import sys
+
+    from newswatch.logs import choose_format, setup_logging
     from scheduler.service import Service
 
     config = _config(ctx)
-    setup_logging(log_format, "DEBUG" if ctx.obj["log_level"] == "DEBUG" else "INFO")
+    fmt = choose_format(log_format, os.environ, sys.stderr)
+    setup_logging(fmt, "DEBUG" if ctx.obj["log_level"] == "DEBUG" else "INFO")
     ctx.exit(Service(config).run())
 
 
@@ -156,9 +129,19 @@ def rules() -> None:
     """Alert rules."""
 
 
+@rules.command("list")
+@click.pass_context
+def rules_list(ctx: click.Context) -> None:
+    """The alert rules: query, recipients, sources, and the digest schedule with its next time."""
+    from newswatch.listing import print_rules
+
+    print_rules(_config(ctx))
+
+
 @rules.command("test")
 @click.argument("name")
-@click.option("-n", "--limit", default=20, show_default=True, help="How many stories.")
+@click.option("-n", "--limit", default=20, show_default=True, type=click.IntRange(min=1),
+              help="How many stories.")  # fmt: skip
 @click.pass_context
 def rules_test(ctx: click.Context, name: str, limit: int) -> None:
     """Show the stored stories rule NAME would match, sending nothing."""
@@ -182,16 +165,21 @@ def rules_test(ctx: click.Context, name: str, limit: int) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
 @click.pass_context
 def status(ctx: click.Context, as_json: bool) -> None:
-    """Per source: last crawl, result, articles stored; pending and failed alerts."""
+    """Per source: last crawl, result, articles stored; pending and failed alerts.
+
+    Times are in the configured timezone; --json gives them in UTC (ISO 8601), with the
+    keys listed in the README.
+    """
     import db
-    from newswatch.report import print_status
+    from newswatch.status import print_status, status_document
 
     config = _config(ctx)
     archive = db.open_db(config.database)
     try:
-        print_status(db.status_snapshot(archive, config), as_json)
+        document = status_document(db.status_snapshot(archive, config))
     finally:
         archive.close()
+    print_status(document, config.timezone, as_json)
 
 
 @main.command()
@@ -239,6 +227,15 @@ def serve(ctx: click.Context, host: str, port: int) -> None:
 @main.group()
 def sources() -> None:
     """Configured sources."""
+
+
+@sources.command("list")
+@click.pass_context
+def sources_list(ctx: click.Context) -> None:
+    """The configured sources: schedule, start pages, feeds, sitemaps and how articles are read."""
+    from newswatch.listing import print_sources
+
+    print_sources(_config(ctx))
 
 
 @sources.command("check")

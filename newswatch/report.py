@@ -36,14 +36,6 @@ def error_summary(raw: str) -> str:
     return ", ".join(f"{kind} {count}" for kind, count in sorted(errors.items())) or "-"
 
 
-def _took(run: dict[str, Any]) -> str:
-    if not run.get("finished_at") or not run.get("started_at"):
-        return "-"
-    start = datetime.fromisoformat(run["started_at"].replace("Z", "+00:00"))
-    end = datetime.fromisoformat(run["finished_at"].replace("Z", "+00:00"))
-    return f"{(end - start).total_seconds():.0f}s"
-
-
 def runs_line(runs: Iterable[dict[str, Any]]) -> str:
     """One line per crawl for the service log."""
     return "; ".join(
@@ -89,39 +81,3 @@ def print_alerts(matched: MatchReport, delivered: DeliveryReport, config: Config
     click.echo(f"{line} ({where})")
     for error in delivered.errors[:5]:
         click.echo(f"  {error}")
-
-
-def print_status(snapshot: dict[str, Any], as_json: bool) -> None:
-    if as_json:
-        click.echo(json.dumps(snapshot, indent=2, default=str))
-        return
-    rows = [("source", "last crawl", "took", "result", "new", "articles", "next run", "health")]
-    for s in snapshot["sources"]:
-        run = s["last_run"] or {}
-        rows.append(
-            (
-                s["source"],
-                run.get("started_at") or "never",
-                _took(run),
-                run.get("status") or "-",
-                str(run.get("new_articles", "-")),
-                str(s["articles"]),
-                s["next_run"] or "(service not running)",
-                s["health"],
-            )
-        )
-    print_table(rows)
-    for s in snapshot["sources"]:
-        if s["health_reason"]:
-            click.echo(f"{s['source']} is {s['health']}: {s['health_reason']}")
-    outbox = snapshot["outbox"]
-    counts = outbox["counts"]
-    click.echo(f"alerts: {counts.get('pending', 0)} pending, {counts.get('sent', 0)} sent, "
-               f"{counts.get('failed', 0)} failed")  # fmt: skip
-    for row in outbox["failed"]:
-        click.echo(f"  failed: {row['subject']} to {row['recipient']}: {row['last_error']}")
-    for row in outbox["retrying"]:
-        click.echo(
-            f"  pending: {row['subject']} to {row['recipient']}: attempt {row['attempts']}"
-            f" failed ({row['last_error']}); next try {row['next_attempt_at']}"
-        )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import datetime
 
 from apscheduler.triggers.cron import CronTrigger
 
@@ -18,7 +19,13 @@ class Schedule:
     timezone: str = "UTC"
 
     def __str__(self) -> str:
-        return f"every {self.interval_seconds}s" if self.interval_seconds else self.cron
+        """As it would be written in config.yaml, in the largest whole unit: 'every 10m'."""
+        if not self.interval_seconds:
+            return self.cron
+        for unit in ("h", "m", "s"):
+            if self.interval_seconds % _UNIT_SECONDS[unit] == 0:
+                return f"every {self.interval_seconds // _UNIT_SECONDS[unit]}{unit}"
+        return f"every {self.interval_seconds}s"
 
 
 def parse_schedule(text: str, timezone: str) -> Schedule:
@@ -37,3 +44,11 @@ def parse_schedule(text: str, timezone: str) -> Schedule:
     except ValueError as exc:
         raise ValueError(str(exc)) from None
     return Schedule(cron=text, timezone=timezone)
+
+
+def next_time(schedule: Schedule, now: datetime) -> datetime | None:
+    """When a cron schedule fires next after `now` (None for an interval: it runs from start)."""
+    if not schedule.cron:
+        return None
+    trigger = CronTrigger.from_crontab(schedule.cron, timezone=schedule.timezone)
+    return trigger.get_next_fire_time(None, now)

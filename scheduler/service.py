@@ -34,6 +34,7 @@ from scheduler import digests
 from scheduler.alerts import match_new_articles
 from scheduler.delivery import deliver_pending
 from scheduler.health import check_sources
+from scheduler.outcomes import health_before, log_health_changes, log_run
 
 log = logging.getLogger("newswatch")
 STOP_GRACE_SECONDS = 8  # SIGTERM to a crawl, then SIGKILL: all within the promised 10 s
@@ -109,6 +110,7 @@ class Service:
         if self.stopping.is_set():
             return
         run = f"{source.name}#{next(self.run_numbers)}"
+        before = self._health([source.name])
         started = time.monotonic()
         command = [sys.executable, "-m", "newswatch.cli", "--config", str(self.config.path),
                    "crawl", "--service", source.name]  # fmt: skip
@@ -122,6 +124,7 @@ class Service:
         with self.lock:
             self.children.pop(source.name, None)
         self._record(source, run, proc, outcome, time.monotonic() - started)
+        self._log_health(before, run)
         self._save_next_runs()
 
     def _wait(self, proc: subprocess.Popen[str], limit: float) -> tuple[str, str, str]:
@@ -138,9 +141,12 @@ class Service:
         result, out, err = outcome
         extra = {"source": source.name, "run": run}
         if result == "ok":
-            summary = _last_json_line(out)
-            log.info("crawl finished in %.1fs: %s", seconds, summary.get("summary", ""),
-                     extra=extra)  # fmt: skip
+            runs = _last_json_line(out).get("runs", [])
+            for row in runs:
+                log_run(row, run, seconds)
+            if not runs:
+                log.warning("crawl of %s ran nothing: %s", source.name, _tail(out + err),
+                            extra=extra)  # fmt: skip
             return
         if self.stopping.is_set():
             result = "interrupted"
@@ -151,6 +157,20 @@ class Service:
             db.close_stale_runs(archive, utc_now(), source.name, reason)
             check_sources(archive, self.config, [source.name])
             deliver_pending(archive, self.config)
+        finally:
+            archive.close()
+
+    def _health(self, names: list[str]) -> dict[str, str]:
+        archive = db.open_db(self.config.database)
+        try:
+            return health_before(archive, names)
+        finally:
+            archive.close()
+
+    def _log_health(self, before: dict[str, str], run: str) -> None:
+        archive = db.open_db(self.config.database)
+        try:
+            log_health_changes(archive, before, run)
         finally:
             archive.close()
 

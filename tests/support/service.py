@@ -55,3 +55,19 @@ def rows(db: Path, sql: str) -> list[tuple]:
             return conn.execute(sql).fetchall()
     except sqlite3.OperationalError:  # the service is still creating the schema
         return []
+
+
+def count(db, sql: str) -> int:
+    if not db.exists():
+        return 0
+    try:
+        with sqlite3.connect(db, timeout=30) as conn:
+            return conn.execute(sql).fetchone()[0]
+    except sqlite3.OperationalError:  # the schema is being created
+        return 0
+
+
+def slow_articles(site, seconds: float) -> None:
+    for path in list(site.routes):
+        if path.startswith("/view/"):
+            site.update(path, delay=seconds)

@@ -1,0 +1,95 @@
+"""`newswatch crawl`: lock the sources, crawl them, then health, matching and delivery.
+
+Exit codes: 0 (even when pages failed: the summary says so), 75 when every source was busy
+so nothing was crawled (EX_TEMPFAIL: try again later), 130 when interrupted (Ctrl-C), after
+the summary of what was done.
+
+As the service's child (`--service`) it prints JSON lines on stdout, one per source when its
+crawl ends (`{"done": source, "run": {...}}`) and a last one for the whole crawl, which the
+service reads (scheduler.service).
+"""
+
+from __future__ import annotations
+
+import json
+import signal
+from typing import Any
+
+import click
+
+from newswatch.config import Config, Source
+
+EX_TEMPFAIL = 75
+EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report it
+
+
+def crawl_command(config: Config, chosen: tuple[Source, ...], log_level: str,
+                  service: bool) -> int:  # fmt: skip
+    from crawler.locks import holder, source_locks
+    from crawler.runner import crawl_sources, run_rows
+
+    with source_locks(config.database, [s.name for s in chosen]) as (locked, busy):
+        for name in busy:  # two crawls of one source would fetch and store the same pages
+            pid = holder(config.database, name)
+            click.echo(f"{name}: another crawl of this source is running (pid {pid}); skipped")
+        if not locked:
+            click.echo("nothing crawled: every source was busy; try again later", err=True)
+            return EX_TEMPFAIL
+        chosen = tuple(s for s in chosen if s.name in locked)
+        run_ids = crawl_sources(config, chosen, log_level, progress=not service)
+    # Scrapy leaves SIGINT to its own (now stopped) handlers: give Ctrl-C back to Python.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    runs = run_rows(config, run_ids)
+    names = [s.name for s in chosen]
+    try:
+        if service:  # the service respects backoff and reads JSON lines
+            click.echo(json.dumps({"runs": [run_summary(r) for r in runs]}))
+            after_crawl(config, names, force=False)
+            return 0
+        after_crawl(config, names, force=True, runs=runs)
+    except KeyboardInterrupt:
+        click.echo("interrupted: the pending alerts are sent by the next crawl", err=True)
+        return EXIT_INTERRUPTED
+    return EXIT_INTERRUPTED if any(r["status"] == "interrupted" for r in runs) else 0
+
+
+def run_summary(run: dict[str, Any]) -> dict[str, Any]:
+    """What the service logs of a run: its outcome and, when it went wrong, why."""
+    return {
+        "source": run["source"], "status": run["status"], "pages": run["pages"],
+        "new_articles": run["new_articles"], "duplicates": run["duplicates"],
+        "errors": json.loads(run["errors"] or "{}"), "last_error": run.get("last_error") or "",
+    }  # fmt: skip
+
+
+def after_crawl(
+    config: Config, names: list[str], force: bool, runs: list[dict[str, Any]] | None = None
+) -> None:
+    """Judge the sources' health, match what is new, then try every pending alert.
+
+    With `runs`, print the summary (the runs with the alerts per source) before delivering,
+    so a second Ctrl-C during delivery still leaves it on screen. An interrupted run says
+    nothing about its source's health and is not judged.
+    """
+    import db
+    from crawler.progress import alerts_by_source, print_summary
+    from newswatch.report import print_alerts
+    from scheduler.alerts import match_new_articles, matched_upto
+    from scheduler.delivery import deliver_pending
+    from scheduler.health import check_sources
+
+    stopped = {r["source"] for r in runs or () if r["status"] == "interrupted"}
+    archive = db.open_db(config.database)
+    try:
+        changes = check_sources(archive, config, [n for n in names if n not in stopped])
+        after = matched_upto(archive)
+        matched = match_new_articles(archive, config)
+        if runs is not None:
+            print_summary(runs, alerts_by_source(archive, config, after))
+            for change in changes:
+                click.echo(f"health {change}")
+        delivered = deliver_pending(archive, config, force=force)
+    finally:
+        archive.close()
+    if runs is not None:
+        print_alerts(matched, delivered, config)
