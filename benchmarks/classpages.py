@@ -9,10 +9,22 @@ from __future__ import annotations
 
 import json
 import random
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from classparts import (
+    DATED_VARIANTS,
+    FURNITURE,
+    FURNITURE_NAMES,
+    SCRIPT_VARIANTS,
+    SITE,
+    Layout,
+    meta_head,
+    paragraphs_html,
+    render,
+    script_tag,
+)
 from classtext import Story, story
 
 CLASSES = {
@@ -26,7 +38,6 @@ CLASSES = {
     "7-date": "dates in markup other than article:published_time",
     "8-short": "one- or two-line reports beside a sidebar",
 }
-SITE = "Harbourside Daily"
 
 
 @dataclass
@@ -41,74 +52,10 @@ class ClassPage:
     variant: str = ""
 
 
-@dataclass
-class Layout:
-    """The page around the article; `body` is the article column's inner HTML."""
-
-    language: str
-    head: list[str] = field(default_factory=list)
-    heading: str = ""
-    body: str = ""
-    after: str = ""
-    form: bool = False
-
-
 def class_pages(seed: int = 16, per_class: int = 12) -> list[ClassPage]:
     rng = random.Random(seed)
     builders = [_form, _script, _jsonld, _hidden, _second, _furniture, _title, _date, _short]
     return [build(rng, n) for build in builders for n in range(per_class)]
-
-
-# -- the page around the article ---------------------------------------------------------------
-
-
-def render(rng: random.Random, layout: Layout) -> str:
-    nav = "".join(f'<li><a href="/{s}">{s.title()}</a></li>' for s in ("news", "sport", "money"))
-    logo = (
-        f'<h1 class="logo"><a href="/"><img src="/logo.png" alt="{SITE}"></a></h1>'
-        if rng.random() < 0.2
-        else f'<a class="logo" href="/">{SITE}</a>'
-    )
-    header = f'<div id="header">{logo}<ul class="gnb">{nav}</ul></div>'
-    article_tag = "article" if rng.random() < 0.4 else "div"
-    article = (
-        f'<{article_tag} class="{rng.choice(["news_view", "story", "post", "content-main"])}">'
-        f"{layout.heading}{layout.body}</{article_tag}>{layout.after}"
-    )
-    side = _sidebar(rng, layout.language) if rng.random() < 0.6 else ""
-    columns = side + article if rng.random() < 0.3 else article + side
-    body = f'{header}<div id="container">{columns}</div><div id="footer"><p>© {SITE}</p></div>'
-    if layout.form:
-        hidden = '<input type="hidden" name="__VIEWSTATE" value="/wEPDwUKMTY3NzE5">'
-        body = f'<form method="post" id="aspnetForm">{hidden}{body}</form>'
-    head = "\n".join(layout.head)
-    return f'<!DOCTYPE html><html lang="{layout.language}"><head><meta charset="utf-8">{head}</head><body>{body}</body></html>'  # noqa: E501
-
-
-def _sidebar(rng: random.Random, language: str) -> str:
-    other = story(rng, language, 1)
-    links = "".join(f'<li><a href="/news/{n}">{story(rng, language, 0).headline}</a></li>'
-                    for n in range(3))  # fmt: skip
-    name = rng.choice(["aside", "side", "col-right", "rightcol", "box-r", "wing", "extra"])
-    tag = "aside" if rng.random() < 0.3 else "div"
-    return (f'<{tag} class="{name}"><div class="rank"><strong>Most read</strong><ol>{links}</ol>'
-            f'</div><div class="about"><strong>About</strong><div>{other.paragraphs[0]}</div>'
-            f"</div></{tag}>")  # fmt: skip
-
-
-def meta_head(title: str, *, og: str | None = None, published: str = "") -> list[str]:
-    head = [f"<title>{title} | {SITE}</title>", f'<meta property="og:title" content="{og or title}">',
-            f'<meta property="og:site_name" content="{SITE}">']  # fmt: skip
-    if published:
-        head.append(f'<meta property="article:published_time" content="{published}">')
-    return head
-
-
-def paragraphs_html(rng: random.Random, texts: list[str]) -> str:
-    style = rng.choice(["p", "br", "p"])
-    if style == "p":
-        return '<div class="article-body">' + "".join(f"<p>{t}</p>" for t in texts) + "</div>"
-    return '<div class="article-txt">' + "<br><br>".join(texts) + "</div>"
 
 
 def _when(rng: random.Random) -> datetime:
@@ -149,50 +96,23 @@ def _form(rng: random.Random, n: int) -> ClassPage:
 
 def _script(rng: random.Random, n: int) -> ClassPage:
     s, moment, url = _start(rng, "2-script", n, rng.randint(2, 5))
-    other = story(rng, s.language, 2)
-    html = "".join(f"<p>{t}</p>" for t in s.paragraphs)
-    stamp = _utc(moment)
-    related = [{"title": other.headline, "summary": " ".join(other.paragraphs)}]
-    variant = rng.choice(["next", "state", "nuxt2", "nuxt3", "arc"])
-    if variant == "next":
-        data = {"props": {"pageProps": {"article": {"title": s.headline, "publishedAt": stamp,
-                "content": rng.choice([html, "\n".join(s.paragraphs)])}, "related": related}}}  # fmt: skip
-        script = f'<script id="__NEXT_DATA__" type="application/json">{json.dumps(data, ensure_ascii=False)}</script>'  # noqa: E501
-    elif variant == "state":
-        data = {
-            "article": {"headline": s.headline, "firstPublished": stamp, "body": html},
-            "mostRead": related,
-        }
-        script = f"<script>window.__INITIAL_STATE__ = {json.dumps(data)};</script>"
-    elif variant == "nuxt2":
-        body = json.dumps(html).replace("<", "\\u003C")
-        script = (
-            f"<script>window.__NUXT__=(function(a,b){{return {{data:[{{article:{{title:{json.dumps(s.headline)},"  # noqa: E501
-            f'body:{body},publishedAt:"{stamp}"}}}}],related:{json.dumps(related)}}}}}(null,true));</script>'
-        )  # noqa: E501
-    elif variant == "nuxt3":
-        payload = [{"data": 1}, {"title": 2, "body": 3}, s.headline, html, other.headline]
-        script = (
-            f'<script type="application/json" id="__NUXT_DATA__">{json.dumps(payload)}</script>'
-        )
-    else:
-        elements = [{"type": "text", "content": t} for t in s.paragraphs]
-        content = {
-            "headlines": {"basic": s.headline},
-            "first_publish_date": stamp,
-            "content_elements": elements,
-        }  # noqa: E501
-        script = f"<script>Fusion.globalContent={json.dumps(content)};Fusion.x=1;</script>"
-    dated = variant in ("next", "state", "arc") or rng.random() < 0.5
-    head = meta_head(
-        s.headline, published=stamp if variant not in ("next", "state", "arc") and dated else ""
-    )
+    variant, stamp = rng.choice(SCRIPT_VARIANTS), _utc(moment)
+    script = script_tag(variant, s, story(rng, s.language, 2), stamp, rng.random() < 0.3)
+    dated = variant in DATED_VARIANTS or rng.random() < 0.5
+    head = meta_head(s.headline, published=stamp if dated and variant not in DATED_VARIANTS else "")
     heading = f"<h1>{s.headline}</h1>" if rng.random() < 0.7 else ""
     shell = rng.choice(
-        ['<div class="body"></div>', "<noscript><p>Please enable JavaScript.</p></noscript>"]
+        ['<div class="body"></div>', "<noscript><p>Enable JavaScript.</p></noscript>"]
     )
-    layout = Layout(s.language, [*head, script], heading, shell)
-    page = _page(rng, "2-script", url, s, moment, layout, variant)
+    page = _page(
+        rng,
+        "2-script",
+        url,
+        s,
+        moment,
+        Layout(s.language, [*head, script], heading, shell),
+        variant,
+    )
     page.published = page.published if dated else ""
     return page
 
@@ -270,27 +190,14 @@ def _second(rng: random.Random, n: int) -> ClassPage:
 
 def _furniture(rng: random.Random, n: int) -> ClassPage:
     s, moment, url = _start(rng, "5-furniture", n, rng.randint(4, 6))
-    boxes = {
-        "newsletter": '<div class="{}"><h3>Get the briefing</h3><p>Our top stories every morning.</p><input type="email"><button>Sign up</button></div>',  # noqa: E501
-        "paywall": '<div class="{}"><p>Subscribe to continue reading</p><a href="/subscribe">Subscribe now</a></div>',  # noqa: E501
-        "tip": '<div class="{}"><h4>Got a story?</h4><p>Email <a href="mailto:news@news.example">news@news.example</a></p></div>',  # noqa: E501
-        "author": '<div class="{}"><img src="/a.jpg" alt=""><p><b>Sam Reyes</b> covers the city council.</p><a href="/authors/sam">More from Sam Reyes</a></div>',  # noqa: E501
-        "video": '<div class="{}"><video src="/v.mp4" controls></video><p>Pictures from the scene, 1 min</p></div>',  # noqa: E501
-        "facts": '<div class="{}"><h3>More on this</h3><ul><li><a href="/n/1">Earlier: council votes</a></li><li><a href="/n/2">What the plan costs</a></li></ul></div>',  # noqa: E501
-        "stamp": "<p>{}</p>",
-    }
-    names = {"newsletter": ["newsletter-box", "nl-signup", "inline-form"], "paywall": ["paywall", "abo-teaser", "offer-box"],
-             "tip": ["story-tip", "tips", "contact-box"], "author": ["author-box", "author-bio", "byline-card"],
-             "video": ["video-box", "videobox", "media-wrap"], "facts": ["infobox", "related-links", "more-box"],
-             "stamp": ["Stand: 22.04.2024 10:15 Uhr", "Updated: April 2, 2024 3:15 pm", "입력 2024.06.03 14:05"]}  # fmt: skip # noqa: E501
     parts = [f"<p>{t}</p>" for t in s.paragraphs]
-    chosen = rng.sample(sorted(boxes), rng.randint(2, 4))
+    chosen = rng.sample(sorted(FURNITURE), rng.randint(2, 4))
     for kind in chosen:
-        parts.insert(rng.randint(1, len(parts)), boxes[kind].format(rng.choice(names[kind])))
+        box = FURNITURE[kind].format(rng.choice(FURNITURE_NAMES[kind]))
+        parts.insert(rng.randint(1, len(parts)), box)
     body = '<div class="article-body">' + "".join(parts) + "</div>"
-    layout = Layout(
-        s.language, meta_head(s.headline, published=_utc(moment)), f"<h1>{s.headline}</h1>", body
-    )
+    head = meta_head(s.headline, published=_utc(moment))
+    layout = Layout(s.language, head, f"<h1>{s.headline}</h1>", body)
     return _page(rng, "5-furniture", url, s, moment, layout, ",".join(chosen))
 
 

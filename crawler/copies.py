@@ -9,10 +9,9 @@ from __future__ import annotations
 
 import re
 
-from crawler.mainrules import REPEAT_MIN_CHARS, key
+from crawler.mainrules import REPEAT_MIN_CHARS, WIDE, key
 
 _WORD = re.compile(r"\w+")
-_WIDE = re.compile(r"[\u1100-\u11ff\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")
 _MARKUP = re.compile(r"</?[A-Za-z][^<>]*>")
 # The copy is the same article when it holds this share of the visible text's word 4-grams.
 AGREEMENT = 0.8
@@ -87,5 +86,5 @@ def _first_half(paragraphs: list[str]) -> list[str]:
 def _shingles(text: str) -> set[tuple[str, ...]]:
     """The text's distinct word 4-grams (a shorter text is one gram); Hangul, kana and Han
     count one character as a word (Japanese and Chinese are not spaced)."""
-    words = _WORD.findall(_WIDE.sub(r" \g<0> ", text))
+    words = _WORD.findall(WIDE.sub(r" \g<0> ", text))
     return {tuple(words[i : i + 4]) for i in range(max(1, len(words) - 3)) if words}

@@ -176,7 +176,9 @@ def _fill_generic(
     page_title = " ".join((page.xpath("//title//text()").get() or "").split())
     page_title = clean_title(page_title, structured.site_names, url)
     heading = headline_element(page.root, (structured.title, page_title), structured.site_names)
-    _set(out, "title", heading_text(heading) if heading is not None else "", "generic")
+    shown = heading_text(heading) if heading is not None else ""
+    agrees = shown and _key(shown) == _key(structured.title)  # then both sources give it
+    _set(out, "title", shown, "structured" if agrees else "generic")
     _set(out, "title", structured.title, "structured")
     _set(out, "title", page_title, "generic")
     _set(out, "published_at", structured.published_at, "structured")

@@ -17,11 +17,10 @@ import re
 
 from lxml.html import HtmlElement
 
-from crawler.mainrules import key
+from crawler.mainrules import WIDE, key
 from crawler.textrules import is_date_line
 
 _WORD = re.compile(r"\w+")
-_WIDE = re.compile(r"[\u1100-\u11ff\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")
 _BLOCKS = frozenset(
     {"p", "div", "section", "article", "li", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6",
      "table", "tr", "td", "th", "blockquote", "header", "footer", "main", "dd", "dt", "figure",
@@ -95,8 +94,8 @@ def _is_logo(heading: HtmlElement) -> bool:
 
 def _words(text: str) -> set[str]:
     """Words of a title, for overlap: Latin words of 3+ letters, and Hangul/Han bigrams."""
-    words = {w.casefold() for w in _WORD.findall(_WIDE.sub(" ", text)) if len(w) >= 3}
-    wide = "".join(_WIDE.findall(text))
+    words = {w.casefold() for w in _WORD.findall(WIDE.sub(" ", text)) if len(w) >= 3}
+    wide = "".join(WIDE.findall(text))
     return words | {wide[i : i + 2] for i in range(len(wide) - 1)}
 
 
@@ -104,7 +103,7 @@ def prose_chars(lines: list[str]) -> int:
     """Letters in the lines that read as prose (furniture such as dates does not count)."""
     total = 0
     for line in lines:
-        letters = len(re.sub(r"[\W\d_]", "", line)) + len(_WIDE.findall(line))
+        letters = len(re.sub(r"[\W\d_]", "", line)) + len(WIDE.findall(line))
         if letters >= PROSE_MIN_CHARS and not is_date_line(line):
             total += letters
     return total
@@ -180,7 +179,7 @@ def _collect(element: HtmlElement, heading: HtmlElement, parts: list[str], state
 def _keep(line: str, scope: HtmlElement) -> bool:
     if is_date_line(line):
         return False
-    letters = len(re.sub(r"[\W\d_]", "", line)) + len(_WIDE.findall(line))
+    letters = len(re.sub(r"[\W\d_]", "", line)) + len(WIDE.findall(line))
     return letters >= PROSE_MIN_CHARS and not _linked(line, scope)
 
 

