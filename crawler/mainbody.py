@@ -1,19 +1,29 @@
 """The main text of an article page, for sources without selectors.
 
 trafilatura, in its recall mode, finds the article text: that mode rarely misses a
-paragraph, but keeps some page furniture. Furniture is dropped from a copy of the page
-first (crawler.furniture), then rules that hold on any news site clean up what comes
-out, judged on the page's own structure rather than on words (crawler.mainrules):
+paragraph, but keeps some page furniture. Furniture and hidden copies of the body are
+dropped from a copy of the page first (crawler.furniture); if that took the headline with
+it (a page-wide <form>), the page is read as it is. Then rules that hold on any news site
+clean up what comes out, judged on the page's own structure rather than on words
+(crawler.mainrules, crawler.layoutrules):
 
 - a short block that is mostly link text is a teaser or a prompt ("Read more: ...",
   "Get the app"), not article text;
 - a paragraph that is the page's own address comes from a print header;
-- paragraphs of <article>s other than the headline's are other stories;
+- paragraphs of <article>s other than the headline's are other stories, and so are the
+  paragraphs after a heading that links to another story, outside the body's container;
+- text outside the container that holds the headline and the body is a sidebar's;
+- short lines before the headline are a kicker or a menu;
 - a heading that repeats the page's headline or standfirst belongs to the page header;
-- a paragraph repeated right after itself is shown once;
-- a body split over sibling containers (around an ad slot, say) is read as a whole;
-- a JSON-LD articleBody that holds the extracted text and is clearly longer is the
-  fuller copy of the same article (a cut-off or script-rendered page).
+- a date stamp on a line of its own is furniture (crawler.textrules);
+- a paragraph repeated right after itself is shown once, a second copy of the body's
+  opening paragraphs is dropped;
+- a body split over sibling containers (around an ad slot, say) is read as a whole.
+
+Then the best copy of the text is chosen: script data when the HTML has no body of its
+own (crawler.scriptdata), the lines under the headline when the body is a short report
+that trafilatura padded with other text (crawler.headline), JSON-LD's articleBody when
+the visible text is clearly cut off (crawler.copies).
 """
 
 from __future__ import annotations

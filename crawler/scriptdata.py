@@ -78,7 +78,10 @@ def script_article(
         state_scripts = [s for s in state_scripts if any(n in (s.text or "") for n in needles)]
     candidates: list[_Candidate] = []
     for data in _script_data(json_scripts, state_scripts):
-        candidates.extend(_candidates(data, title_keys, anchored=False, published=""))
+        try:
+            candidates.extend(_candidates(data, title_keys, anchored=False, published=""))
+        except RecursionError:  # data nested deeper than any article's: not an article
+            continue
     if not candidates:
         candidates = _literal_strings(state_scripts, title_keys)
     anchored = [c for c in candidates if c.anchored]
