@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import hashlib
 import re
+import sqlite3
 import unicodedata
 from typing import Any
 
-from scrapy.exceptions import DropItem
+from scrapy.utils.defer import deferred_from_coro
 
 import db
 from crawler import stories
 from crawler.items import Article
+from crawler.outcomes import Duplicate, NotAnArticle, PageFailed
 from crawler.profiles import get_profile
 from crawler.profiles.base import Profile
 from crawler.similarity import Fingerprint, fingerprint
@@ -25,6 +27,11 @@ def normalize_text(text: str) -> str:
     text = _CONTROL.sub("", unicodedata.normalize("NFC", text or ""))
     paragraphs = (_SPACES.sub(" ", p).strip() for p in re.split(r"\n\s*\n", text))
     return "\n\n".join(p for p in paragraphs if p)
+
+
+def same_title(a: str, b: str) -> bool:
+    """Equal headlines, blind to case, spacing and punctuation."""
+    return re.findall(r"\w+", a.lower()) == re.findall(r"\w+", b.lower())
 
 
 def body_hash(body: str) -> str:
@@ -60,8 +67,7 @@ class NormalizePipeline(_StatsPipeline):
 class ValidatePipeline(_StatsPipeline):
     def process_item(self, item: Article) -> Article:
         if not item.title and not item.body:
-            self.count("errors/empty_page")
-            raise DropItem(f"no title and no body extracted from {item.url}")
+            raise NotAnArticle("empty_page", f"no title and no body extracted from {item.url}")
         if not item.body:
             self.count("no_body")  # stored (the URL is not fetched again), but counted
         if not item.published_at:
@@ -82,13 +88,12 @@ class DeduplicatePipeline(_StatsPipeline):
 
     def process_item(self, item: Article) -> Article:
         if db.known_urls(self.db, [item.url]):
-            self.count("duplicates")
-            raise DropItem(f"already stored: {item.url}")
-        if item.body_hash:
-            twin = db.find_same_body(self.db, item.source, item.body_hash)
-            if twin:
-                self.count("duplicates")
-                raise DropItem(f"same body as {twin['url']}: {item.url}")
+            raise Duplicate(f"already stored: {item.url}")
+        twin = db.find_same_body(self.db, item.source, item.body_hash) if item.body_hash else None
+        if twin and same_title(twin["title"], item.title):  # a print or mobile copy
+            raise Duplicate(f"same body and title as {twin['url']}: {item.url}")
+        if twin:  # two pages, two headlines, one extracted body: suspect the extraction
+            self.count("same_body_kept")
         if item.signature:  # computed beside the extraction, in a worker
             found = Fingerprint(item.signature, item.shingles, item.bands)
         else:
@@ -96,12 +101,15 @@ class DeduplicatePipeline(_StatsPipeline):
             item.signature, item.shingles, item.bands = found.signature, found.shingles, found.bands
         if self.profile and not item.story_key:
             item.story_key = self.profile.story_key(item.url)
-        item.story_id = self.story_of(item, found)
+        item.story_id = self.story_of(item, found, kept_twin=twin is not None)
         return item
 
-    def story_of(self, item: Article, found: Fingerprint) -> int | None:
+    def story_of(self, item: Article, found: Fingerprint, kept_twin: bool = False) -> int | None:
         new = stories.evidence_of(item, found, self.profile)
         rows = stories.candidates(self.db, new, found.bands)
+        if kept_twin:  # its text is another page's too: only a story key can say "same story"
+            rows = [r for r in rows if body_hash(r["body"] or "") != item.body_hash
+                    or (item.story_key and r["story_key"] == item.story_key)]  # fmt: skip
         return stories.best_story(new, rows, self.profile)
 
 
@@ -113,16 +121,33 @@ def _profile_of(crawler: Any) -> Profile | None:
 
 
 class StorePipeline(_StatsPipeline):
+    """Stores each article whole (with its bands and search entry) or not at all. When the
+    archive cannot be written (disk full, read-only), the crawl stops: what it fetched and
+    could not store is not in the archive, so the next crawl fetches it again."""
+
     def open_spider(self) -> None:
         self.db = db.open_db(self.crawler.settings["NEWSWATCH_DATABASE"])
+        self.unwritable: sqlite3.Error | None = None
 
     def close_spider(self) -> None:
         self.db.close()
 
     def process_item(self, item: Article) -> Article:
+        if self.unwritable is not None:
+            raise PageFailed(self.unwritable)
         row = item.row() | {"signature": item.signature, "shingles": item.shingles}
-        article_id = db.insert_article(self.db, row, item.bands, item.story_id)
+        try:
+            article_id = db.insert_article(self.db, row, item.bands, item.story_id)
+        except sqlite3.Error as exc:
+            if not db.archive_unwritable(exc):
+                raise  # this article's own fault: Scrapy's item_error, the page failed
+            self.stop(exc)
+            raise PageFailed(exc) from None
         item.story_id = item.story_id or article_id
-        db.clear_failure(self.db, item.url)
-        self.count("new_articles")
         return item
+
+    def stop(self, error: sqlite3.Error) -> None:
+        self.unwritable = error
+        self.crawler.stats.set_value("newswatch/unwritable", db.unwritable_reason(error))
+        engine = self.crawler.engine
+        self.closing = deferred_from_coro(engine.close_spider_async(reason="archive_unwritable"))

@@ -8,12 +8,14 @@ a plain line at most every 5 seconds (so a crawl of a few seconds prints none).
 
 from __future__ import annotations
 
+import json
 import sys
 import time
 from collections import Counter
 from collections.abc import Iterable
 from typing import Any, TextIO
 
+import click
 from scrapy import signals
 from scrapy.exceptions import NotConfigured
 from twisted.internet import task
@@ -137,15 +139,69 @@ def alerts_by_source(archive: Any, config: Config, after: int) -> dict[str, int]
     return dict(counts)
 
 
-def print_summary(runs: Iterable[dict[str, Any]], alerts: dict[str, int]) -> None:
-    """The closing table: one row per source, with the alerts its new articles raised."""
+def failures_by_source(archive: Any, runs: Iterable[dict[str, Any]]) -> dict[str, list[Any]]:
+    """Per source: the pages its run could not store (newest first, a few), to name them."""
+    import db
+
+    return {r["source"]: db.failures_since(archive, r["source"], r["started_at"]) for r in runs}
+
+
+def print_summary(
+    runs: Iterable[dict[str, Any]],
+    alerts: dict[str, int],
+    failures: dict[str, list[dict[str, Any]]] | None = None,
+) -> None:
+    """The closing table: one row per source, with what became of its article pages and the
+    alerts its new articles raised; then, per source, why a run failed and what failed."""
     from newswatch.report import error_summary, print_table
 
-    rows = [("source", "result", "pages", "new", "duplicates", "undated", "errors", "alerts")]
+    runs = list(runs)
+    rows = [("source", "result", "pages", "articles", "new", "duplicates", "not articles",
+             "failed", "undated", "errors", "alerts")]  # fmt: skip
     for run in runs:
         rows.append((
-            run["source"], run["status"], str(run["pages"]), str(run["new_articles"]),
-            str(run["duplicates"]), str(run["undated"]), error_summary(run["errors"]),
+            run["source"], run["status"], str(run["pages"]), str(run.get("article_pages", 0)),
+            str(run["new_articles"]), str(run["duplicates"]), str(run.get("not_articles", 0)),
+            str(run.get("failed", 0)), str(run["undated"]), error_summary(run["errors"]),
             str(alerts.get(run["source"], 0)),
         ))  # fmt: skip
     print_table(rows)
+    for run in runs:
+        for line in run_notes(run, (failures or {}).get(run["source"], [])):
+            click.echo(line)
+
+
+def run_notes(run: dict[str, Any], failed: list[dict[str, Any]]) -> list[str]:
+    """Lines under the table: why a run failed, what its pages that were no articles were,
+    and the pages that failed, each named (they are fetched again on the next crawl)."""
+    source, notes = run["source"], []
+    if run["status"] == "failed" and run.get("last_error"):
+        notes.append(f"{source} failed: {run['last_error']}")
+    kinds = _kinds(run.get("not_article_kinds"))
+    if kinds:
+        notes.append(f"{source}: not articles: {kinds}")
+    for row in failed:
+        if row["kind"] in kinds:  # named above
+            continue
+        again = "not retried" if row["permanent"] else "fetched again on the next crawl"
+        message = f": {row['message']}" if row.get("message") else ""
+        notes.append(f"{source}: failed: {row['url']}: {row['kind']}{message} ({again})")
+    return notes
+
+
+def _kinds(raw: Any) -> str:
+    kinds = json.loads(raw) if isinstance(raw, str) else (raw or {})
+    return ", ".join(f"{kind} {n}" for kind, n in sorted(kinds.items()))
+
+
+def print_stopped(runs: list[dict[str, Any]], why: str, as_json: bool = False) -> None:
+    """A crawl the archive stopped (disk full): the runs as far as they got, then one line
+    on stderr saying why and what it cost."""
+    from newswatch.report import run_summary
+
+    shown = [r | {"errors": json.dumps(r["errors"]), "source": r.get("source", "?")} for r in runs]
+    if as_json:  # as the service reads it (newswatch.crawling)
+        click.echo(json.dumps({"runs": [run_summary(r) for r in shown]}))
+    elif shown:
+        print_summary(shown, {})
+    click.echo(f"newswatch: error: {why}", err=True)

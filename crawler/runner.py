@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import logging
+import sqlite3
 from typing import Any
 
+from scrapy import signals
 from scrapy.crawler import CrawlerProcess
 
 import db
+from crawler.pool import ExtractionPool
 from crawler.settings import scrapy_settings
 from crawler.spider import NewsSpider
-from crawler.workers import extraction_pool
 from newswatch.clock import utc_now
 from newswatch.config import Config, Source
 
@@ -27,28 +29,63 @@ def crawl_sources(
     """
     if not sources:
         return []
-    archive = db.open_db(config.database)  # migrate once, before the crawlers race to
-    for source in sources:  # the caller holds the source's lock: a 'running' run is dead
-        db.close_stale_runs(archive, utc_now(), source.name, "the crawl process died")
-    archive.close()
+    _close_stale_runs(config, sources)
     settings = scrapy_settings(config, log_level)
     settings["NEWSWATCH_PROGRESS"] = progress
     process = CrawlerProcess(settings)
     if log_level == "WARNING":  # without -v: network failures are in the summary already
         for name in _NETWORK_LOGGERS:
             logging.getLogger(name).setLevel(logging.CRITICAL)
-    pool = extraction_pool(config.crawl.extraction_workers)
+    pool = ExtractionPool.start(config.crawl.extraction_workers)
     crawlers = []
     for source in sources:
         crawler = process.create_crawler(NewsSpider)
         crawlers.append(crawler)
+        crawler.signals.connect(pool.begin, signal=signals.spider_opened)
         process.crawl(crawler, source=source, pool=pool)
     try:
         process.start()
     finally:
-        if pool is not None:
-            pool.shutdown(wait=True, cancel_futures=True)
+        pool.shutdown()
+    _raise_if_stopped(crawlers)
     return [getattr(c.spider, "run_id", 0) for c in crawlers if c.spider is not None]
+
+
+class ArchiveUnwritable(Exception):
+    """The archive refused a write (disk full, read-only): the crawl stopped. `runs`: the
+    stopped runs' crawl_runs values (their rows may not have been written)."""
+
+    def __init__(self, runs: list[dict[str, Any]], message: str) -> None:
+        super().__init__(message)
+        self.runs = runs
+
+
+def _raise_if_stopped(crawlers: list[Any]) -> None:
+    """ArchiveUnwritable, saying what it cost, when the archive stopped a crawler."""
+    stopped = [c for c in crawlers if c.stats.get_value("newswatch/unwritable")]
+    if not stopped:
+        return
+    cause = stopped[0].stats.get_value("newswatch/unwritable")
+    lost = sum(c.stats.get_value("newswatch/not_stored", 0) for c in stopped)
+    runs = [c.stats.get_value("newswatch/run") for c in crawlers]
+    raise ArchiveUnwritable(
+        [run for run in runs if run],
+        f"{cause}: {lost} articles not stored; they will be fetched on the next crawl",
+    )
+
+
+def _close_stale_runs(config: Config, sources: tuple[Source, ...]) -> None:
+    """The caller holds the sources' locks: a 'running' run of theirs is a dead crawl's."""
+    archive = db.open_db(config.database)  # migrate once, before the crawlers race to
+    try:
+        for source in sources:
+            db.close_stale_runs(archive, utc_now(), source.name, "the crawl process died")
+    except sqlite3.Error as exc:
+        if not db.archive_unwritable(exc):
+            raise
+        raise ArchiveUnwritable([], f"{db.unwritable_reason(exc)}: nothing was crawled") from None
+    finally:
+        archive.close()
 
 
 def run_rows(config: Config, run_ids: list[int]) -> list[dict[str, Any]]:

@@ -43,7 +43,11 @@ def scrapy_settings(config: Config, log_level: str = "WARNING") -> dict[str, Any
             "crawler.middlewares.DomainGuardMiddleware": 40,  # before robots.txt is fetched
             "crawler.middlewares.RetryAfterMiddleware": 560,
         },
-        "EXTENSIONS": {"crawler.runs.RunRecorder": 500, "crawler.progress.Progress": 600},
+        "EXTENSIONS": {
+            "crawler.outcomes.Outcomes": 400,
+            "crawler.runs.RunRecorder": 500,
+            "crawler.progress.Progress": 600,
+        },
         "LOG_LEVEL": log_level,
         "LOG_INSTALL_ROOT_HANDLER": True,
         # List pages, feeds and sitemaps are revalidated (ETag / Last-Modified -> 304) on the

@@ -6,10 +6,9 @@ skipped before any request; one that failed transiently is queued again.
 
 from __future__ import annotations
 
-import asyncio
 import re
+import sqlite3
 from collections.abc import AsyncIterator, Iterable
-from concurrent.futures import Executor
 from typing import Any
 
 import scrapy
@@ -17,11 +16,13 @@ from scrapy.http import Response, TextResponse
 from twisted.python.failure import Failure
 
 import db
+from crawler import outcomes
 from crawler.discovery import Entry, article_links, feed_entries, next_page, sitemap_entries
 from crawler.encoding import page_text
 from crawler.errors import classify_failure, is_permanent
 from crawler.extract import Extracted
 from crawler.items import Article
+from crawler.pool import ExtractionPool
 from crawler.similarity import Fingerprint
 from crawler.urls import canonical_url, on_domains
 from crawler.workers import extract_page
@@ -36,7 +37,7 @@ REVALIDATE = {"Cache-Control": "max-age=0"}
 class NewsSpider(scrapy.Spider):
     name = "news"
 
-    def __init__(self, source: Source, pool: Executor | None = None, **kwargs: Any) -> None:
+    def __init__(self, source: Source, pool: ExtractionPool | None = None, **kwargs: Any) -> None:
         super().__init__(name=f"news:{source.name}", **kwargs)
         self.source = source
         self.pool = pool  # extraction workers (crawler.workers); None: extract inline
@@ -131,16 +132,19 @@ class NewsSpider(scrapy.Spider):
                 yield self.page_request(url, "sitemap", depth=depth + 1)
 
     async def parse_article(self, response: Response) -> AsyncIterator[Article]:
+        """One item per article page, or the page's end as not an article or failed
+        (crawler.outcomes): every page fetched is accounted for."""
         url = response.meta["article_url"]
+        self.count("article_pages")
         if not isinstance(response, TextResponse) or b"html" not in _content_type(response):
-            self.count("errors/not_html")
-            self.record_failure(url, "not_html", permanent=True)
+            outcomes.not_an_article(self.crawler, "not_html")
+            kind = _content_type(response).decode("latin-1")
+            self.record_failure(url, "not_html", permanent=True, message=kind)
             return
         try:
             found, print_ = await self.extract(page_text(response), response.url)
-        except Exception as exc:  # an unparsable page must not stop the crawl
-            self.logger.warning("extraction failed for %s: %s", url, exc)
-            self.record_failure(url, "unparsable", permanent=False)
+        except Exception as exc:  # a page that cannot be parsed must not stop the crawl
+            outcomes.failed(self.crawler, url, exc)
             return
         yield Article(
             url=url, source=self.source.name, title=found.title, body=found.body,
@@ -156,8 +160,7 @@ class NewsSpider(scrapy.Spider):
         """Extraction in a worker process, so the reactor keeps downloading meanwhile."""
         if self.pool is None:
             return extract_page(html, url, self.source)
-        loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self.pool, extract_page, html, url, self.source)
+        return await self.pool.run(extract_page, html, url, self.source)
 
     def failed(self, failure: Failure) -> None:
         request = failure.request  # type: ignore[attr-defined]
@@ -171,8 +174,15 @@ class NewsSpider(scrapy.Spider):
         if request.meta.get("kind") == "article":
             self.record_failure(request.meta["article_url"], kind, is_permanent(kind))
 
-    def record_failure(self, url: str, kind: str, permanent: bool) -> None:
-        db.record_failure(self.db, url, self.source.name, kind, permanent, utc_now())
+    def record_failure(self, url: str, kind: str, permanent: bool, message: str = "") -> None:
+        """Remember a page that failed, to try it again (or never, when `permanent`)."""
+        try:
+            db.record_failure(self.db, url, self.source.name, kind, permanent, utc_now(), message)
+        except sqlite3.Error as exc:
+            if not db.archive_unwritable(exc):
+                raise
+            # The crawl is stopping and says why; the page, not stored, is fetched again.
+            self.logger.info("could not record the failure of %s: %s", url, exc)
 
     def closed(self, reason: str) -> None:
         self.db.close()

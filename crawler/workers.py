@@ -1,16 +1,10 @@
-"""Extraction off the reactor: a process pool that parses article pages.
-
-Scrapy's downloads and our pipelines share one thread; parsing HTML is the heaviest CPU work
-of a crawl, so it runs in worker processes and the reactor keeps the network busy.
-"""
+"""What runs in the extraction workers (crawler.pool): parsing article pages."""
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 import threading
 import time
-from concurrent.futures import Executor, ProcessPoolExecutor
 
 from crawler.extract import Extracted, extract_article
 from crawler.pipelines import normalize_text
@@ -33,18 +27,12 @@ def extract_page(html: str, url: str, source: Source) -> tuple[Extracted, Finger
     return found, fingerprint(f"{title}\n\n{normalize_text(found.body)}")
 
 
-def extraction_pool(workers: int) -> Executor | None:
-    if workers <= 0:
-        return None
-    # spawn: workers are not forked from a process running a reactor and threads, and they
-    # are the crawl's own children (a forkserver would outlive a crawl killed with -9).
-    context = multiprocessing.get_context("spawn")
-    return ProcessPoolExecutor(
-        max_workers=workers, mp_context=context, initializer=_exit_with, initargs=(os.getpid(),)
-    )
+def ready() -> bool:
+    """The trivial task that checks a new pool: its worker started and imported this module."""
+    return True
 
 
-def _exit_with(crawl_pid: int) -> None:
+def exit_with_crawl(crawl_pid: int) -> None:
     """A worker ends when its crawl does, even one killed with -9 (it would wait forever)."""
     threading.Thread(target=_watch, args=(crawl_pid,), daemon=True).start()
 

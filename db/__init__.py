@@ -6,7 +6,8 @@ from db.articles import (
     known_urls,
 )
 from db.connection import open_db
-from db.failures import clear_failure, record_failure, retryable_failures
+from db.errors import archive_unwritable, unwritable_reason
+from db.failures import clear_failure, failures_since, record_failure, retryable_failures
 from db.runs import (
     close_stale_runs,
     finish_run,
@@ -20,8 +21,10 @@ from db.status import status_snapshot
 from db.tx import write_transaction
 
 __all__ = [
+    "archive_unwritable",
     "clear_failure",
     "close_stale_runs",
+    "failures_since",
     "find_same_body",
     "first_of_stories",
     "finish_run",
@@ -36,5 +39,6 @@ __all__ = [
     "search_articles",
     "start_run",
     "status_snapshot",
+    "unwritable_reason",
     "write_transaction",
 ]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import secrets
 from collections.abc import Iterable
 from typing import Any
 
@@ -24,6 +25,15 @@ def set_state(db: Database, key: str, value: str) -> None:
     )
 
 
+def install_id(db: Database) -> str:
+    """This archive's random id, made on first use: Message-IDs carry it, so two installs
+    (or a fresh database) never reuse one another's ids."""
+    db.execute(
+        "INSERT OR IGNORE INTO state (key, value) VALUES ('install_id', ?)", [secrets.token_hex(6)]
+    )
+    return get_state(db, "install_id")
+
+
 def articles_after(db: Database, after_id: int, limit: int = 5000) -> list[dict[str, Any]]:
     """Articles stored after `after_id`, oldest first: what a matching pass looks at."""
     return db.execute_returning_dicts(
@@ -31,6 +41,15 @@ def articles_after(db: Database, after_id: int, limit: int = 5000) -> list[dict[
         " WHERE id > ? ORDER BY id LIMIT ?",
         [after_id, limit],
     )
+
+
+def newest_article(db: Database) -> dict[str, Any] | None:
+    """The last article stored, if any (the sample of `newswatch alerts test`)."""
+    rows = db.execute_returning_dicts(
+        "SELECT id, url, source, title, body, published_at, story_id FROM articles"
+        " ORDER BY id DESC LIMIT 1"
+    )
+    return rows[0] if rows else None
 
 
 def claim_story(db: Database, rule: str, story_id: int, article_id: int, now: str,
@@ -91,6 +110,7 @@ def clear_digest(db: Database, rule: str, story_ids: Iterable[int]) -> None:
 
 
 def add_outbox(db: Database, rows: list[dict[str, Any]]) -> None:
+    """Queue messages; `message` is the exact bytes to send (stored as a BLOB)."""
     for row in rows:
         row = row | {"story_ids": json.dumps(row["story_ids"])}
         db["outbox"].insert(row, ignore=True)  # same message to the same address: once

@@ -35,7 +35,7 @@ def known_urls(db: Database, urls: Iterable[str]) -> set[str]:
 def find_same_body(db: Database, source: str, body_hash: str) -> dict[str, Any] | None:
     """An article of the same source whose normalized body is identical."""
     rows = db.execute_returning_dicts(
-        "SELECT id, url, story_id FROM articles WHERE source = ? AND body_hash = ? LIMIT 1",
+        "SELECT id, url, title, story_id FROM articles WHERE source = ? AND body_hash = ? LIMIT 1",
         [source, body_hash],
     )
     return rows[0] if rows else None
@@ -44,7 +44,8 @@ def find_same_body(db: Database, source: str, body_hash: str) -> dict[str, Any] 
 def insert_article(
     db: Database, row: dict[str, Any], bands: Iterable[int], story_id: int | None
 ) -> int:
-    """Store one article with its bands and FTS entry, all in one transaction.
+    """Store one article with its bands and FTS entry, all in one transaction, which also
+    forgets the URL's failures (stored means no longer failed).
 
     A new story takes the article's own id as its story_id.
     """
@@ -70,4 +71,5 @@ def insert_article(
             "INSERT INTO articles_fts (rowid, title, body) VALUES (?, ?, ?)",
             [article_id, index_text(row.get("title", "")), index_text(row.get("body", ""))],
         )
+        db.execute("DELETE FROM failed_urls WHERE url = ?", [row["url"]])
     return int(article_id)

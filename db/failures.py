@@ -2,18 +2,24 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlite_utils import Database
 
 
-def record_failure(db: Database, url: str, source: str, kind: str, permanent: bool,
-                   now: str) -> None:  # fmt: skip
+def record_failure(
+    db: Database, url: str, source: str, kind: str, permanent: bool, now: str, message: str = ""
+) -> None:
+    """`kind`: a download error (http_503, timeout), a reason the page is not an article
+    (not_html), or the class of the exception that failed it (with its `message`)."""
     with db.atomic():
         db.execute(
             "INSERT INTO failed_urls (url, source, kind, permanent, attempts, first_failed_at,"
-            " last_failed_at) VALUES (?, ?, ?, ?, 1, ?, ?) ON CONFLICT(url) DO UPDATE SET"
-            " kind = excluded.kind, permanent = excluded.permanent,"
-            " attempts = attempts + 1, last_failed_at = excluded.last_failed_at",
-            [url, source, kind, int(permanent), now, now],
+            " last_failed_at, message) VALUES (?, ?, ?, ?, 1, ?, ?, ?) ON CONFLICT(url) DO"
+            " UPDATE SET kind = excluded.kind, permanent = excluded.permanent,"
+            " attempts = attempts + 1, last_failed_at = excluded.last_failed_at,"
+            " message = excluded.message",
+            [url, source, kind, int(permanent), now, now, message],
         )
 
 
@@ -30,3 +36,12 @@ def retryable_failures(db: Database, source: str, max_attempts: int) -> list[str
         [source, max_attempts],
     )
     return [row[0] for row in rows]
+
+
+def failures_since(db: Database, source: str, since: str, limit: int = 5) -> list[dict[str, Any]]:
+    """The pages of `source` that failed at or after `since` (a crawl's start), newest first."""
+    return db.execute_returning_dicts(
+        "SELECT url, kind, message, permanent, attempts FROM failed_urls"
+        " WHERE source = ? AND last_failed_at >= ? ORDER BY last_failed_at DESC LIMIT ?",
+        [source, since, limit],
+    )

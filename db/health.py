@@ -27,3 +27,12 @@ def recent_articles(db: Database, source: str, limit: int = 20) -> list[dict[str
         " FROM articles WHERE source = ? ORDER BY id DESC LIMIT ?",
         [source, limit],
     )
+
+
+def has_completed_run(db: Database, source: str) -> bool:
+    """Whether any crawl of `source` has ever ended ok or partial."""
+    rows = db.execute(
+        "SELECT 1 FROM crawl_runs WHERE source = ? AND status IN ('ok', 'partial') LIMIT 1",
+        [source],
+    ).fetchall()
+    return bool(rows)

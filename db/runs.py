@@ -18,8 +18,10 @@ def start_run(db: Database, source: str, started_at: str) -> int:
 
 
 def finish_run(db: Database, run_id: int, values: dict[str, Any]) -> None:
-    """Record a run's outcome: status, finished_at and its counters (errors: kind -> count)."""
-    values = values | {"errors": json.dumps(values.get("errors", {}), sort_keys=True)}
+    """Record a run's outcome: status, finished_at and its counters; the mappings (errors,
+    not_article_kinds, failed_kinds: kind -> count) as JSON."""
+    values = {k: json.dumps(v, sort_keys=True) if isinstance(v, dict) else v
+              for k, v in values.items()}  # fmt: skip
     with db.atomic():
         db["crawl_runs"].update(run_id, values)
 

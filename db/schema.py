@@ -105,7 +105,21 @@ def _v5(db: Database) -> None:
     )
 
 
-MIGRATIONS: tuple[Callable[[Database], None], ...] = (_v1, _v2, _v3, _v4, _v5)
+def _v6_page_accounting(db: Database) -> None:
+    # What became of every article page fetched (crawler.outcomes): the counts add up to
+    # article_pages; the kinds say why a page was not an article or failed. A failed page keeps
+    # its exception's message beside its kind, for `status` and the crawl summary.
+    runs = db["crawl_runs"]
+    for column in ("article_pages", "not_articles", "failed", "same_body_kept"):
+        runs.add_column(column, int, not_null_default=0)
+    for column in ("not_article_kinds", "failed_kinds"):
+        runs.add_column(column, str, not_null_default="{}")
+    db["failed_urls"].add_column("message", str, not_null_default="")
+
+
+MIGRATIONS: tuple[Callable[[Database], None], ...] = (
+    _v1, _v2, _v3, _v4, _v5, _v6_page_accounting,
+)  # fmt: skip
 
 
 def _version(db: Database) -> int:

@@ -20,6 +20,12 @@ class UserError(click.ClickException):
         click.echo(f"newswatch: error: {self.message}", err=True)
 
 
+class Failure(UserError):
+    """Something outside newswatch failed (a mail server): one line, exit 1."""
+
+    exit_code = 1
+
+
 def _config(ctx: click.Context) -> Config:
     try:
         return load_config(ctx.obj["config_path"])
@@ -159,6 +165,33 @@ def rules_test(ctx: click.Context, name: str, limit: int) -> None:
         print_rule_test(rule, db.first_of_stories(hits)[:limit], config.timezone)
     finally:
         archive.close()
+
+
+@main.group()
+def alerts() -> None:
+    """Alert emails."""
+
+
+@alerts.command("test")
+@click.option(
+    "--to", "to", metavar="ADDR", default=None,
+    help="Send to this address (default: alerts.operator, else the first rule's).",
+)  # fmt: skip
+@click.pass_context
+def alerts_test(ctx: click.Context, to: str | None) -> None:
+    """Send one sample alert now through the configured SMTP server (or Maildir).
+
+    Prints the server's answer (or the file written); exit 1 with the error if it fails.
+    """
+    from scheduler.mailtest import BadRecipient, MailTestError, send_test_alert
+
+    config = _config(ctx)
+    try:
+        click.echo("\n".join(send_test_alert(config, to)))
+    except BadRecipient as exc:
+        raise UserError(str(exc)) from None
+    except MailTestError as exc:
+        raise Failure(str(exc)) from None
 
 
 @main.command()

@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
 
+from newswatch import mailconfig
 from newswatch.configtypes import (
     Alerts,
     Config,
@@ -22,7 +23,6 @@ from newswatch.configtypes import (
     CrawlSettings,
     Rule,
     Selectors,
-    Smtp,
     Source,
 )
 from newswatch.query import QueryError, parse_query
@@ -240,10 +240,14 @@ class _Reader:
             if name in names[:i]:
                 raise self.fail(f"alerts.rules[{i}].name", "a name not used twice", name)
         operator = raw.get("operator", "")
+        smtp = mailconfig.smtp(self, raw["smtp"]) if raw.get("smtp") is not None else None
+        sender, hostname = mailconfig.sender_identity(self, smtp)
         return Alerts(
-            smtp=self.smtp(raw["smtp"]) if raw.get("smtp") is not None else None,
-            operator=self.string("alerts.operator", operator) if operator else "",
+            smtp=smtp,
+            operator=mailconfig.recipient(self, "alerts.operator", operator) if operator else "",
             rules=rules,
+            sender=sender,
+            hostname=hostname,
         )
 
     def rule(self, key: str, raw: Any, source_names: set[str], timezone: str) -> Rule:
@@ -256,9 +260,7 @@ class _Reader:
         to = self.strings(f"{key}.to", raw.get("to"))
         if not to:
             raise self.fail(f"{key}.to", "at least one address", raw.get("to"))
-        for i, address in enumerate(to):
-            if not re.fullmatch(r"[^@\s<>]+@[^@\s<>]+", address):
-                raise self.fail(f"{key}.to[{i}]", "an email address", address)
+        to = tuple(mailconfig.recipient(self, f"{key}.to[{i}]", a) for i, a in enumerate(to))
         digest = raw.get("digest")
         name = self.string(f"{key}.name", raw.get("name"))
         query = self.string(f"{key}.query", raw.get("query"))
@@ -273,25 +275,4 @@ class _Reader:
             to=to,
             sources=sources,
             digest=self.schedule(f"{key}.digest", digest, timezone) if digest else None,
-        )
-
-    def smtp(self, raw: Any) -> Smtp:
-        allowed = {"host", "port", "security", "username", "password_env", "from", "timeout"}
-        raw = self.mapping("alerts.smtp", raw, allowed)
-        security = raw.get("security", "starttls")
-        if security not in ("starttls", "ssl", "none"):
-            raise self.fail("alerts.smtp.security", "starttls, ssl or none", security)
-        password_env = raw.get("password_env", "")
-        if password_env:
-            self.string("alerts.smtp.password_env", password_env, r"[A-Za-z_][A-Za-z0-9_]*")
-        return Smtp(
-            host=self.string("alerts.smtp.host", raw.get("host")),
-            port=self.number("alerts.smtp.port", raw.get("port", 587), int, 1),
-            security=security,
-            username=self.string("alerts.smtp.username", raw["username"])
-            if raw.get("username")
-            else "",
-            password_env=password_env,
-            sender=self.string("alerts.smtp.from", raw.get("from", "newswatch@localhost")),
-            timeout=self.number("alerts.smtp.timeout", raw.get("timeout", 30), float, 1),
         )

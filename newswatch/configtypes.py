@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from newswatch.addresses import Mailbox
 from newswatch.query import Query
 from newswatch.schedule import Schedule
 
@@ -60,18 +61,37 @@ class CrawlSettings:
 
 
 @dataclass(frozen=True)
+class Dkim:
+    """Sign outgoing mail as `domain` with the key whose public half is at
+    `selector._domainkey.domain` in DNS."""
+
+    domain: str
+    selector: str
+    key_file: Path
+    key: bytes = field(repr=False, default=b"")  # the PEM private key, read at load
+
+
+@dataclass(frozen=True)
 class Smtp:
     host: str
+    sender: Mailbox  # `from`: the From header
+    local_hostname: str  # the EHLO name
     port: int = 587
     security: str = "starttls"
     username: str = ""
     password_env: str = ""
-    sender: str = "newswatch@localhost"
     timeout: float = 30.0
+    envelope_from: str = ""  # MAIL FROM (bounces); default the From address
+    reply_to: Mailbox | None = None
+    dkim: Dkim | None = None
 
     @property
     def password(self) -> str:
         return os.environ.get(self.password_env, "") if self.password_env else ""
+
+    @property
+    def bounce_address(self) -> str:
+        return self.envelope_from or self.sender.addr
 
     def __repr__(self) -> str:  # never print a secret by accident
         return f"Smtp(host={self.host!r}, port={self.port}, security={self.security!r})"
@@ -92,6 +112,9 @@ class Alerts:
     smtp: Smtp | None = None
     operator: str = ""
     rules: tuple[Rule, ...] = ()
+    # The From of every email: `smtp.from`, else newswatch@<this host's FQDN> (Maildir).
+    sender: Mailbox = Mailbox("newswatch@localhost")
+    hostname: str = "localhost"  # names this install in emails: EHLO name, else the FQDN
 
 
 @dataclass(frozen=True)

@@ -18,6 +18,7 @@ from typing import Any
 import click
 
 from newswatch.config import Config, Source
+from newswatch.report import run_summary
 
 EX_TEMPFAIL = 75
 EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report it
@@ -26,7 +27,8 @@ EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report it
 def crawl_command(config: Config, chosen: tuple[Source, ...], log_level: str,
                   service: bool) -> int:  # fmt: skip
     from crawler.locks import holder, source_locks
-    from crawler.runner import crawl_sources, run_rows
+    from crawler.progress import print_stopped
+    from crawler.runner import ArchiveUnwritable, crawl_sources, run_rows
 
     with source_locks(config.database, [s.name for s in chosen]) as (locked, busy):
         for name in busy:  # two crawls of one source would fetch and store the same pages
@@ -36,7 +38,11 @@ def crawl_command(config: Config, chosen: tuple[Source, ...], log_level: str,
             click.echo("nothing crawled: every source was busy; try again later", err=True)
             return EX_TEMPFAIL
         chosen = tuple(s for s in chosen if s.name in locked)
-        run_ids = crawl_sources(config, chosen, log_level, progress=not service)
+        try:
+            run_ids = crawl_sources(config, chosen, log_level, progress=not service)
+        except ArchiveUnwritable as exc:  # nothing more can be written: no alerts, no health
+            print_stopped(exc.runs, str(exc), as_json=service)
+            return 1
     # Scrapy leaves SIGINT to its own (now stopped) handlers: give Ctrl-C back to Python.
     signal.signal(signal.SIGINT, signal.default_int_handler)
     runs = run_rows(config, run_ids)
@@ -44,7 +50,7 @@ def crawl_command(config: Config, chosen: tuple[Source, ...], log_level: str,
     try:
         if service:  # the service respects backoff and reads JSON lines
             click.echo(json.dumps({"runs": [run_summary(r) for r in runs]}))
-            after_crawl(config, names, force=False)
+            after_crawl(config, names, force=False, deliver=False)  # the service sends them
             return 0
         after_crawl(config, names, force=True, runs=runs)
     except KeyboardInterrupt:
@@ -53,18 +59,10 @@ def crawl_command(config: Config, chosen: tuple[Source, ...], log_level: str,
     return EXIT_INTERRUPTED if any(r["status"] == "interrupted" for r in runs) else 0
 
 
-def run_summary(run: dict[str, Any]) -> dict[str, Any]:
-    """What the service logs of a run: its outcome and, when it went wrong, why."""
-    return {
-        "source": run["source"], "status": run["status"], "pages": run["pages"],
-        "new_articles": run["new_articles"], "duplicates": run["duplicates"],
-        "errors": json.loads(run["errors"] or "{}"), "last_error": run.get("last_error") or "",
-    }  # fmt: skip
-
-
 def after_crawl(
-    config: Config, names: list[str], force: bool, runs: list[dict[str, Any]] | None = None
-) -> None:
+    config: Config, names: list[str], force: bool, runs: list[dict[str, Any]] | None = None,
+    deliver: bool = True,
+) -> None:  # fmt: skip
     """Judge the sources' health, match what is new, then try every pending alert.
 
     With `runs`, print the summary (the runs with the alerts per source) before delivering,
@@ -72,7 +70,7 @@ def after_crawl(
     nothing about its source's health and is not judged.
     """
     import db
-    from crawler.progress import alerts_by_source, print_summary
+    from crawler.progress import alerts_by_source, failures_by_source, print_summary
     from newswatch.report import print_alerts
     from scheduler.alerts import match_new_articles, matched_upto
     from scheduler.delivery import deliver_pending
@@ -85,9 +83,12 @@ def after_crawl(
         after = matched_upto(archive)
         matched = match_new_articles(archive, config)
         if runs is not None:
-            print_summary(runs, alerts_by_source(archive, config, after))
+            failures = failures_by_source(archive, runs)
+            print_summary(runs, alerts_by_source(archive, config, after), failures)
             for change in changes:
                 click.echo(f"health {change}")
+        if not deliver:  # the service sends the outbox itself: each email is a line of its log
+            return
         delivered = deliver_pending(archive, config, force=force)
     finally:
         archive.close()

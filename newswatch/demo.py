@@ -141,7 +141,8 @@ def show_alert(message: EmailMessage, count: int) -> None:
     click.echo(f"Subject: {message['Subject']}")
     click.echo(f"To: {message['To']}\n")
     text = message.get_body(preferencelist=("plain",))
-    click.echo(text.get_content().rstrip() if text is not None else "(no text part)")
+    shown = text.get_content().replace("\r\n", "\n") if text is not None else "(no text part)"
+    click.echo(shown.rstrip())  # the part's lines end in CRLF, as sent
 
 
 def show_story(config: Config) -> None:

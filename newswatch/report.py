@@ -36,11 +36,31 @@ def error_summary(raw: str) -> str:
     return ", ".join(f"{kind} {count}" for kind, count in sorted(errors.items())) or "-"
 
 
+def page_accounting(run: dict[str, Any]) -> str:
+    """What became of a run's article pages: '12 article pages: 9 new, 1 duplicate, ...'."""
+    kinds = {"not articles": "not_article_kinds", "failed": "failed_kinds"}
+    parts = [f"{run.get('new_articles', 0)} new", f"{run.get('duplicates', 0)} duplicates"]
+    for label, column in kinds.items():
+        count = run.get(label.replace(" ", "_"), 0)
+        why = error_summary(run.get(column) or "{}") if count else ""
+        parts.append(f"{count} {label}" + (f" ({why})" if why else ""))
+    return f"{run.get('article_pages', 0)} article pages: " + ", ".join(parts)
+
+
+def run_summary(run: dict[str, Any]) -> dict[str, Any]:
+    """What the service logs of a run: its outcome and, when it went wrong, why."""
+    return {
+        "source": run["source"], "status": run["status"], "pages": run["pages"],
+        "new_articles": run["new_articles"], "duplicates": run["duplicates"],
+        "errors": json.loads(run["errors"] or "{}"), "last_error": run.get("last_error") or "",
+    }  # fmt: skip
+
+
 def runs_line(runs: Iterable[dict[str, Any]]) -> str:
     """One line per crawl for the service log."""
     return "; ".join(
-        f"{r['source']} {r['status']}: {r['pages']} pages, {r['new_articles']} new,"
-        f" {r['duplicates']} duplicates, errors {error_summary(r['errors'])}"
+        f"{r['source']} {r['status']}: {r['pages']} pages, {page_accounting(r)},"
+        f" errors {error_summary(r['errors'])}"
         for r in runs
     )
 

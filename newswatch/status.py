@@ -14,11 +14,12 @@ from zoneinfo import ZoneInfo
 
 import click
 
-from newswatch.report import error_summary, print_table
+from newswatch.report import error_summary, page_accounting, print_table
 
 OUTBOX_STATES = ("pending", "sending", "sent", "failed")
-RUN_KEYS = ("started_at", "finished_at", "status", "pages", "new_articles", "duplicates",
-            "undated", "last_error")  # fmt: skip
+RUN_KEYS = ("started_at", "finished_at", "status", "pages", "article_pages", "new_articles",
+            "duplicates", "not_articles", "failed", "same_body_kept", "undated",
+            "last_error")  # fmt: skip
 
 
 def _when(iso: str | None) -> datetime | None:
@@ -29,7 +30,8 @@ def _run(run: dict[str, Any] | None) -> dict[str, Any] | None:
     if not run:
         return None
     doc = {key: run.get(key) for key in RUN_KEYS}
-    doc["errors"] = json.loads(run.get("errors") or "{}")
+    for key in ("errors", "not_article_kinds", "failed_kinds"):
+        doc[key] = json.loads(run.get(key) or "{}")
     doc["finished_at"] = doc["finished_at"] or None
     start, end = _when(run.get("started_at")), _when(run.get("finished_at"))
     doc["seconds"] = round((end - start).total_seconds(), 1) if start and end else None
@@ -76,6 +78,9 @@ def print_status(doc: dict[str, Any], timezone: str, as_json: bool) -> None:
         if run.get("status") in ("failed", "partial"):
             why = run.get("last_error") or error_summary(json.dumps(run["errors"]))
             click.echo(f"{s['source']}: last crawl {run['status']}: {why}")
+        if run.get("failed") or run.get("not_articles"):
+            shown = run | {k: json.dumps(run[k]) for k in ("not_article_kinds", "failed_kinds")}
+            click.echo(f"{s['source']}: last crawl: {page_accounting(shown)}")
         if s["health_reason"]:
             click.echo(f"{s['source']} is {s['health']}: {s['health_reason']}")
     _print_outbox(doc["outbox"], timezone)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlite_utils import Database
@@ -17,8 +18,11 @@ from db import write_transaction
 from newswatch.clock import utc_now
 from newswatch.config import Config, Rule
 from newswatch.query import Query
-from scheduler.email import AlertEmail, StoryView
+from newswatch.querytext import describe
+from scheduler.alert_email import AlertView, StoryView, render_text
+from scheduler.alert_html import render_html
 from scheduler.matching import Matcher
+from scheduler.outgoing import Outgoing, queue_email
 
 MAX_STORIES_PER_EMAIL = 30
 _CURSOR = "matched_upto"
@@ -53,7 +57,7 @@ def match_new_articles(archive: Database, config: Config) -> MatchReport:
                 break
             new = _claim(archive, matcher, rules, batch)
             for name, story_ids in new.items():
-                _queue(archive, config, rules[name], queries[name], story_ids, more=0)
+                _queue(archive, config, rules[name], queries[name], story_ids)
                 report.alerts[name] += len(story_ids)
             store.set_state(archive, _CURSOR, str(batch[-1]["id"]))
             report.articles += len(batch)
@@ -77,6 +81,7 @@ def _claim(archive: Database, matcher: Matcher, rules: dict[str, Rule],
 
 
 def story_views(archive: Database, rule: str, story_ids: list[int]) -> list[StoryView]:
+    """Each story as the article that matched, its later versions and its other sites."""
     stories = store.story_articles(archive, story_ids)
     matched = store.matched_article(archive, rule, story_ids)
     views = []
@@ -85,30 +90,40 @@ def story_views(archive: Database, rule: str, story_ids: list[int]) -> list[Stor
         main = next((a for a in articles if a["id"] == matched.get(story_id)), None)
         if main is None:
             continue
-        also = tuple((a["source"], a["url"]) for a in articles if a["source"] != main["source"])
+        versions = sorted(
+            (a for a in articles if a["source"] == main["source"]),
+            key=lambda a: (a["published_at"] or "", a["id"]),
+        )  # the newest last
+        also = {a["source"]: a["url"] for a in reversed(articles) if a["source"] != main["source"]}
+        latest = versions[-1]["url"] if versions[-1]["id"] != main["id"] else ""
         views.append(StoryView(
             story_id, main["title"], main["url"], main["source"], main["published_at"] or "",
-            main["body"] or "", tuple(dict.fromkeys(also)),
+            main["body"] or "", tuple(reversed(also.items())), len(versions) - 1, latest,
         ))  # fmt: skip
     return views
 
 
 def _queue(archive: Database, config: Config, rule: Rule, query: Query, story_ids: list[int],
-           more: int) -> None:  # fmt: skip
-    shown = story_ids[:MAX_STORIES_PER_EMAIL]
-    more += len(story_ids) - len(shown)
-    email = AlertEmail(rule.name, story_views(archive, rule.name, shown), query.terms(),
-                       config.timezone, more)  # fmt: skip
-    sender = config.alerts.smtp.sender if config.alerts.smtp else "newswatch@localhost"
-    now = utc_now()
-    rows = [
-        {"rule": rule.name, "recipient": to, "message_id": email.message_id,
-         "subject": email.subject, "message": email.build(sender, to).as_string(),
-         "story_ids": shown, "status": "pending", "attempts": 0, "next_attempt_at": now,
-         "last_error": "", "created_at": now, "sent_at": ""}
-        for to in rule.to
-    ]  # fmt: skip
-    store.add_outbox(archive, rows)
+           digest: bool = False) -> None:  # fmt: skip
+    """Queue the alert for `story_ids`, in parts of MAX_STORIES_PER_EMAIL: every story
+    reaches the reader, parts 2.. thread under part 1, each subject counts them all."""
+    views = story_views(archive, rule.name, story_ids)
+    now = datetime.now(UTC)
+    size = MAX_STORIES_PER_EMAIL
+    chunks = [views[i : i + size] for i in range(0, len(views), size)]
+    thread: tuple[str, ...] = ()
+    for n, chunk in enumerate(chunks, 1):
+        alert = AlertView(
+            rule.name, rule.query, describe(query), chunk, query.terms(), config.timezone, now,
+            config.alerts.hostname, str(config.path.resolve()), total=len(views), part=n,
+            parts=len(chunks), first=(n - 1) * size + 1, kind="digest" if digest else "alert",
+        )  # fmt: skip
+        mail = Outgoing(
+            rule.name, alert.subject, render_text(alert), render_html(alert), rule.to,
+            tuple(s.story_id for s in chunk), rule=rule.name, thread=thread,
+        )  # fmt: skip
+        message_id = queue_email(archive, config, mail, now)
+        thread = thread or (message_id,)
 
 
 def queue_digest(archive: Database, config: Config, rule_name: str) -> int:
@@ -118,6 +133,6 @@ def queue_digest(archive: Database, config: Config, rule_name: str) -> int:
     with write_transaction(archive):
         story_ids = store.pending_digest(archive, rule_name)
         if story_ids:
-            _queue(archive, config, rule, queries[rule_name], story_ids, more=0)
+            _queue(archive, config, rule, queries[rule_name], story_ids, digest=True)
             store.clear_digest(archive, rule_name, story_ids)
     return len(story_ids)

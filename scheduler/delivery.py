@@ -1,128 +1,39 @@
-"""Sending the outbox: SMTP (starttls | ssl | none) or, without an smtp block, a local Maildir.
+"""Sending the outbox through the configured transport (scheduler.transports).
 
 Delivery is at least once: a row is marked sent only after the server accepted it, so a
-crash between the two sends that one message again (same Message-ID) on the next pass.
+crash between the two sends that one message again (same bytes, same Message-ID) on the
+next pass. Each email sent or given up is one log line: rule, recipients, Message-ID.
 """
 
 from __future__ import annotations
 
-import mailbox
+import logging
 import os
-import re
-import smtplib
 import socket
-import ssl
+from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from email import message_from_string
-from email.policy import SMTP as SMTP_POLICY
-from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
 from sqlite_utils import Database
 
 from db import alerts as store
 from newswatch.clock import iso_utc
-from newswatch.config import Config, Smtp
+from newswatch.configtypes import Config
+from scheduler.email import wire_bytes
+from scheduler.transports import (
+    PermanentFailure,
+    TemporaryFailure,
+    Transport,
+    envelope_sender,
+    transport_for,
+)
 
 BACKOFF_FIRST = timedelta(minutes=1)
 BACKOFF_MAX = timedelta(hours=1)
 GIVE_UP_AFTER = timedelta(days=3)
 LEASE = timedelta(minutes=10)  # longer than any pass over the outbox takes
-
-
-class TemporaryFailure(Exception):
-    """Worth trying again later (4xx, connection trouble, timeouts)."""
-
-
-class PermanentFailure(Exception):
-    """The server refused for good (5xx for this recipient)."""
-
-
-class Transport(Protocol):
-    def send(self, sender: str, recipient: str, message: str) -> None: ...
-    def close(self) -> None: ...
-
-
-class MaildirTransport:
-    """Writes each email into a Maildir (readable with `mutt -f PATH`)."""
-
-    def __init__(self, path: Path) -> None:
-        self.box = mailbox.Maildir(path, create=True)
-
-    def send(self, sender: str, recipient: str, message: str) -> None:
-        self.box.add(message_from_string(message, policy=SMTP_POLICY))
-
-    def close(self) -> None:
-        self.box.close()
-
-
-class SmtpTransport:
-    """One SMTP connection for a pass over the outbox, opened on first use."""
-
-    def __init__(self, settings: Smtp) -> None:
-        self.settings = settings
-        self.conn: smtplib.SMTP | None = None
-
-    def _connect(self) -> smtplib.SMTP:
-        s = self.settings
-        if s.security == "ssl":
-            conn: smtplib.SMTP = smtplib.SMTP_SSL(
-                s.host, s.port, timeout=s.timeout, context=ssl.create_default_context()
-            )
-        else:
-            conn = smtplib.SMTP(s.host, s.port, timeout=s.timeout)
-        conn.ehlo()
-        if s.security == "starttls":
-            if not conn.has_extn("starttls"):
-                conn.close()  # never fall back to sending the password in clear
-                raise TemporaryFailure(f"{s.host}:{s.port} does not offer STARTTLS")
-            conn.starttls(context=ssl.create_default_context())
-            conn.ehlo()
-        if s.username:
-            conn.login(s.username, s.password)
-        return conn
-
-    def send(self, sender: str, recipient: str, message: str) -> None:
-        try:
-            self.conn = self.conn or self._connect()
-            # SMTP lines end in CRLF; smtplib leaves bytes as they are.
-            wire = re.sub(r"\r\n|\r|\n", "\r\n", message.rstrip("\r\n")) + "\r\n"
-            self.conn.sendmail(sender, [recipient], wire.encode("utf-8"))
-        except smtplib.SMTPRecipientsRefused as exc:
-            code, reply = exc.recipients.get(recipient, (450, b"refused"))
-            raise _by_code(code, reply) from None
-        except (smtplib.SMTPSenderRefused, smtplib.SMTPDataError) as exc:
-            self.close()
-            raise _by_code(exc.smtp_code, exc.smtp_error) from None
-        except (TimeoutError, smtplib.SMTPException, OSError) as exc:
-            self.close()
-            raise TemporaryFailure(_describe(exc)) from None
-
-    def close(self) -> None:
-        if self.conn is not None:
-            try:
-                self.conn.quit()
-            except (smtplib.SMTPException, OSError):
-                self.conn.close()
-            self.conn = None
-
-
-def _by_code(code: int, reply: bytes | str) -> Exception:
-    text = reply.decode("utf-8", "replace") if isinstance(reply, bytes) else str(reply)
-    message = f"{code} {' '.join(text.split())}"
-    return PermanentFailure(message) if 500 <= code < 600 else TemporaryFailure(message)
-
-
-def _describe(exc: BaseException) -> str:
-    # Never echo credentials: SMTP errors carry only the server's reply.
-    return f"{type(exc).__name__}: {exc}"[:300]
-
-
-def transport_for(config: Config) -> Transport:
-    if config.alerts.smtp is None:
-        return MaildirTransport(config.maildir)
-    return SmtpTransport(config.alerts.smtp)
+log = logging.getLogger("newswatch.mail")
 
 
 @dataclass
@@ -131,6 +42,11 @@ class DeliveryReport:
     retrying: int = 0
     failed: int = 0
     errors: list[str] = field(default_factory=list)
+
+    def count(self, outcome: Outcome) -> None:
+        setattr(self, outcome.status, getattr(self, outcome.status) + 1)
+        if outcome.status != "sent":
+            self.errors.append(f"{outcome.recipient}: {outcome.detail}")
 
 
 def backoff(attempts: int) -> timedelta:
@@ -171,38 +87,60 @@ def deliver_pending(archive: Database, config: Config, force: bool = False) -> D
     if not rows:
         return report
     transport = transport_for(config)
-    sender = config.alerts.smtp.sender if config.alerts.smtp else "newswatch@localhost"
+    outcomes: dict[str, list[Outcome]] = defaultdict(list)
     try:
         for row in rows:
-            _deliver_one(archive, transport, sender, row, now, report)
+            outcome = _deliver_one(archive, transport, envelope_sender(config), row, now)
+            outcomes[row["message_id"]].append(outcome)
+            report.count(outcome)
     finally:
         transport.close()
+    for message_id, results in outcomes.items():
+        _log_email(message_id, results)
     return report
 
 
+@dataclass(frozen=True)
+class Outcome:
+    rule: str
+    recipient: str
+    status: str  # sent | retrying | failed
+    detail: str  # the server's reply, where the file went, or the error
+
+
 def _deliver_one(archive: Database, transport: Transport, sender: str, row: dict[str, Any],
-                 now: datetime, report: DeliveryReport) -> None:  # fmt: skip
+                 now: datetime) -> Outcome:  # fmt: skip
     attempts = row["attempts"] + 1
+    done = lambda status, detail: Outcome(row["rule"], row["recipient"], status, detail)  # noqa: E731
     try:
-        transport.send(sender, row["recipient"], row["message"])
+        reply = transport.send(sender, row["recipient"], wire_bytes(row["message"]))
     except PermanentFailure as exc:
         store.mark_outbox(archive, row["id"], status="failed", attempts=attempts,
                           last_error=str(exc))  # fmt: skip
-        report.failed += 1
-        report.errors.append(f"{row['recipient']}: {exc}")
-        return
+        return done("failed", str(exc))
     except TemporaryFailure as exc:
         created = datetime.fromisoformat(row["created_at"].replace("Z", "+00:00"))
         gave_up = now - created > GIVE_UP_AFTER
+        error = str(exc) + (" (gave up)" if gave_up else "")
         store.mark_outbox(
             archive, row["id"], status="failed" if gave_up else "pending", attempts=attempts,
-            last_error=str(exc) + (" (gave up)" if gave_up else ""),
-            next_attempt_at=iso_utc(now + backoff(attempts)),
+            last_error=error, next_attempt_at=iso_utc(now + backoff(attempts)),
         )  # fmt: skip
-        report.failed += gave_up
-        report.retrying += not gave_up
-        report.errors.append(f"{row['recipient']}: {exc}")
-        return
+        return done("failed" if gave_up else "retrying", error)
     store.mark_outbox(archive, row["id"], status="sent", attempts=attempts, last_error="",
                       sent_at=iso_utc())  # fmt: skip
-    report.sent += 1
+    return done("sent", reply)
+
+
+def _log_email(message_id: str, results: list[Outcome]) -> None:
+    """One line per email and outcome: INFO sent, WARNING to retry, ERROR given up."""
+    extra = {"source": "-", "run": "outbox"}
+    rule = results[0].rule
+    for status, level, verb in (("sent", logging.INFO, "sent"),
+                                ("retrying", logging.WARNING, "not sent yet, will retry"),
+                                ("failed", logging.ERROR, "given up")):  # fmt: skip
+        these = [r for r in results if r.status == status]
+        if these:
+            n = len(these)
+            log.log(level, "email %s: rule %s, %d recipient%s, Message-ID %s: %s", verb, rule, n,
+                    "" if n == 1 else "s", message_id, these[-1].detail, extra=extra)  # fmt: skip

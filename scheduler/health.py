@@ -1,8 +1,9 @@
 """Source health, judged after every run: the monitors Spidermon gives Scrapy Cloud, built in.
 
-A source is `broken` when it yields nothing (no page fetched, no article link found, all
-blocked by robots.txt), `degraded` when what it yields is poor (HTTP errors, 403/429,
-articles without body or date, silence far longer than its usual cadence), else `ok`.
+A source is `broken` when it yields nothing (no page fetched, article pages fetched but none
+stored, no article link found, all blocked by robots.txt), `degraded` when what it yields is
+poor (HTTP errors, 403/429, article pages that failed, articles without body or date, silence
+far longer than its usual cadence), else `ok`.
 A change of verdict emails the operator once, through the outbox.
 """
 
@@ -10,18 +11,19 @@ from __future__ import annotations
 
 import json
 import statistics
+import textwrap
 from datetime import UTC, datetime, timedelta
-from email.utils import formatdate
 from typing import Any
 
 from sqlite_utils import Database
 
 import db
-from db import alerts as store
 from db import health as health_store
 from newswatch.clock import iso_utc
 from newswatch.config import Config
-from scheduler.email import header_safe, message_id, new_message, set_headers
+from newswatch.report import local_time
+from scheduler.email import clean_line
+from scheduler.outgoing import Outgoing, queue_email
 
 POOR_SHARE = 0.3  # of recent articles without body or date
 ERROR_SHARE = 0.5  # of requests that failed
@@ -39,6 +41,9 @@ def judge_run(run: dict[str, Any]) -> tuple[str, str]:
     requests = max(run.get("requests") or 0, 1)
     if run["status"] == "failed" and not run.get("pages"):
         return "broken", "no page could be fetched" + _last(run)
+    fetched, failed = run.get("article_pages") or 0, run.get("failed") or 0
+    if fetched and not (run.get("new_articles") or 0) + (run.get("duplicates") or 0):
+        return "broken", run.get("last_error") or f"{fetched} article pages fetched, none stored"
     if run.get("pages") and not run.get("links_found"):
         return "broken", "no article links found on its pages and feeds (has the layout changed?)"
     if run.get("blocked") and run.get("blocked") >= run.get("links_found", 0) > 0:
@@ -48,6 +53,8 @@ def judge_run(run: dict[str, Any]) -> tuple[str, str]:
         return "degraded", f"{denied} of {requests} requests answered 403 or 429" + _last(run)
     if sum(errors.values()) / requests >= ERROR_SHARE:
         return "degraded", f"{sum(errors.values())} of {requests} requests failed" + _last(run)
+    if fetched and failed / fetched >= ERROR_SHARE:
+        return "degraded", f"{failed} of {fetched} article pages failed" + _last(run)
     return "ok", ""
 
 
@@ -107,21 +114,20 @@ def operator_addresses(config: Config) -> tuple[str, ...]:
 
 
 def _notify(archive: Database, config: Config, row: dict[str, Any], old: str) -> None:
-    subject = header_safe(f"[newswatch] source {row['source']}: {old} -> {row['state']}")
-    text = (f"Source {row['source']} is now {row['state']} (was {old}).\n\n"
-            f"Reason: {row['reason'] or 'its last run went well'}\n"
-            f"Last error: {row['last_error'] or '-'}\nSince: {row['changed_at']}\n\n"
-            "Run `newswatch status` for the details.\n")  # fmt: skip
-    sender = config.alerts.smtp.sender if config.alerts.smtp else "newswatch@localhost"
-    mid = message_id(f"health:{row['source']}:{row['state']}:{row['changed_at']}", [])
-    rows = []
-    for to in operator_addresses(config):
-        msg = new_message(text)
-        headers = {"Subject": subject, "From": sender, "To": to, "Message-ID": mid,
-                   "Date": formatdate(usegmt=True), "Auto-Submitted": "auto-generated"}  # fmt: skip
-        set_headers(msg, headers)
-        rows.append({"rule": f"health:{row['source']}", "recipient": to, "message_id": mid,
-                     "subject": subject, "message": msg.as_string(), "story_ids": [],
-                     "status": "pending", "attempts": 0, "next_attempt_at": row["changed_at"],
-                     "last_error": "", "created_at": row["changed_at"], "sent_at": ""})  # fmt: skip
-    store.add_outbox(archive, rows)
+    """Queue the operator's email about a change of verdict (one Message-ID for all)."""
+    source, state = row["source"], row["state"]
+    ever = health_store.has_completed_run(archive, source)
+    was = f"was {old}" if ever else "has never completed a crawl"
+    subject = f"[newswatch] source {source}: {old} -> {state}" if ever else (
+        f"[newswatch] source {source}: {state} (has never completed a crawl)")  # fmt: skip
+    reason = row["reason"] or "its last run went well"
+    lines = [f"Source {source} is now {state} ({was}).", "", f"Why: {reason}"]
+    if row["last_error"] and row["last_error"] not in reason:  # said once, not twice
+        lines.append(f"Last error: {row['last_error']}")
+    lines += [f"Since: {local_time(row['changed_at'], config.timezone)}", "",
+              f"Run `newswatch status` for the details, or `newswatch sources check {source}`"
+              " to see what a crawl of it finds now."]  # fmt: skip
+    text = "\n".join(w for line in lines for w in (textwrap.wrap(clean_line(line), 76) or [""]))
+    mail = Outgoing(f"health:{source}", subject, text + "\n",
+                    recipients=operator_addresses(config))  # fmt: skip
+    queue_email(archive, config, mail, _when(row["changed_at"]))

@@ -125,6 +125,7 @@ class Service:
             self.children.pop(source.name, None)
         self._record(source, run, proc, outcome, time.monotonic() - started)
         self._log_health(before, run)
+        self.deliver()  # here, not in the child: each email sent is a line of this log
         self._save_next_runs()
 
     def _wait(self, proc: subprocess.Popen[str], limit: float) -> tuple[str, str, str]:

@@ -14,11 +14,19 @@ from typing import Any
 
 import pytest
 from fixtures import news_site
+from support.accounting import check_page_accounting
 from support.cli import newswatch_command
 from support.site import FixtureSite
 from support.smtp import SmtpServer
 
 CLI_TIMEOUT = 120  # seconds; a crawl of the fixture site takes a few
+
+
+@pytest.fixture(autouse=True)
+def page_accounting(tmp_path: Path) -> Iterator[None]:
+    """After every test: each crawl it ran accounted for every article page it fetched."""
+    yield
+    check_page_accounting(tmp_path)
 
 
 @pytest.fixture

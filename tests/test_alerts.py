@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import mailbox
+import re
 
-from support.alerts import BODY, add_article, alert_pass, outbox, parts, write_config
+from support.alerts import BODY, add_article, alert_pass, outbox, parts, unwrapped, write_config
 from support.smtp import SmtpServer
 
 import db
@@ -20,14 +21,15 @@ def test_one_email_per_rule_with_text_and_html(tmp_path, smtp):
     [message] = smtp.inbox.messages
     assert message["Subject"] == "[newswatch] deterrence: 1 new story"
     assert message["To"] == "analyst@example.org"
-    assert message["Message-ID"].endswith("@newswatch>")
+    assert message["Message-ID"].endswith("@example.org>")
     body = parts(message)
     assert set(body) == {"text/plain", "text/html"}
     text = body["text/plain"]
     assert "https://en.yna.co.kr/view/AEN1" in text
+    assert "\n   https://en.yna.co.kr/view/AEN1\n" in text, text
     assert "wire · 2023-02-01 02:35 KST" in text, text
-    assert "bolster *extended deterrence* against" in text, text
-    assert "<mark>extended deterrence</mark>" in body["text/html"]
+    assert "bolster *extended deterrence* against" in unwrapped(text), text
+    assert re.search(r"<mark[^>]*>extended deterrence</mark>", body["text/html"])
     assert 'href="https://en.yna.co.kr/view/AEN1"' in body["text/html"]
 
 
@@ -53,7 +55,9 @@ def test_also_carried_by_lists_the_syndicated_copy(tmp_path, smtp):
                 source="partner", story_id=first)  # fmt: skip
     alert_pass(config)
     text = parts(smtp.inbox.messages[0])["text/plain"]
-    assert "also carried by partner (http://127.0.0.2/article/1)" in text, text
+    assert "Also carried by partner:\n   http://127.0.0.2/article/1\n" in text, text
+    html = parts(smtp.inbox.messages[0])["text/html"]
+    assert 'Also carried by <a href="http://127.0.0.2/article/1"' in html, html
 
 
 def test_server_down_then_up_loses_nothing_and_sends_once(tmp_path):
@@ -123,7 +127,7 @@ def test_maildir_is_the_default_without_smtp(tmp_path):
     assert {p.get_content_type() for p in message.walk()} >= {"text/plain", "text/html"}
 
 
-def test_a_digest_rule_waits_for_its_digest_and_caps_the_list(tmp_path, smtp):
+def test_a_digest_rule_waits_for_its_digest_and_lists_every_story(tmp_path, smtp):
     rule = "    - {name: daily, query: tabletop, to: [d@example.org], digest: '0 8 * * *'}\n"
     config = write_config(tmp_path, smtp.port, rule)
     for i in range(32):
@@ -135,6 +139,12 @@ def test_a_digest_rule_waits_for_its_digest_and_caps_the_list(tmp_path, smtp):
     assert queue_digest(archive, config, "daily") == 0
     archive.close()
     alert_pass(config)
-    [digest] = smtp.inbox.to("d@example.org")
-    assert digest["Subject"] == "[newswatch] daily: 32 new stories"
-    assert "and 2 more" in parts(digest)["text/plain"]
+    first, second = smtp.inbox.to("d@example.org")
+    assert first["Subject"] == "[newswatch] daily: 32 new stories (1/2)"
+    assert second["Subject"] == "[newswatch] daily: 32 new stories (2/2)"
+    texts = [parts(m)["text/plain"] for m in (first, second)]
+    assert texts[0].startswith("daily: 32 new stories\nStories mentioning “tabletop”.\n"
+                               "Digest of the stories matched up to "), texts[0]  # fmt: skip
+    listed = [re.findall(r"^\d+\. Story (\d+)$", t, re.M) for t in texts]
+    assert [len(n) for n in listed] == [30, 2]
+    assert sorted(int(n) for n in listed[0] + listed[1]) == list(range(32))

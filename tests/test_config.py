@@ -85,7 +85,9 @@ def test_missing_file_and_broken_yaml(tmp_path):
 
 def test_smtp_password_comes_from_the_environment(tmp_path, monkeypatch):
     text = GOOD.replace(
-        "alerts:\n", "alerts:\n  smtp: {host: mail.example.org, password_env: NW_TEST_PW}\n"
+        "alerts:\n",
+        "alerts:\n  smtp: {host: mail.example.org, password_env: NW_TEST_PW, from: a@example.org,"
+        " local_hostname: nw.example.org}\n",
     )
     monkeypatch.setenv("NW_TEST_PW", "s3cret")
     smtp = load_config(write(tmp_path, text)).alerts.smtp
@@ -122,7 +124,9 @@ FULL = {
     }],
     "alerts": {
         "smtp": {"host": "mail", "port": 25, "security": "none", "username": "u",
-                 "password_env": "PW", "from": "a@b.c", "timeout": 5},
+                 "password_env": "PW", "from": "News <a@b.c>", "timeout": 5,
+                 "envelope_from": "bounces@b.c", "reply_to": "Desk <desk@b.c>",
+                 "local_hostname": "nw.b.c"},
         "operator": "ops@example.org",
         "rules": [{"name": "r", "query": "missile", "to": ["a@example.org"], "sources": ["yonhap"],
                    "digest": "0 8 * * *"}],

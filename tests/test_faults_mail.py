@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -132,3 +133,35 @@ def test_kill_9_during_delivery_loses_nothing_and_duplicates_at_most_once(tmp_pa
     subjects = [m["Message-ID"] for m in inbox.messages]
     assert len(subjects) == 2 and subjects[0] == subjects[1], "one resend, same Message-ID"
     assert outbox(config) == [("analyst@example.org", "sent", 1)]
+
+
+def test_an_alert_of_200_stories_reaches_the_reader_in_parts_counting_all(tmp_path, smtp):
+    """Issue 14, finding 9: 200 matched stories used to be one email of 30 and "and 170
+    more" that no email ever listed."""
+    config = write_config(tmp_path, smtp.port)
+    archive = db.open_db(config.database)
+    for i in range(200):
+        row = {"url": f"https://en.yna.co.kr/view/AEN{i:04d}", "source": "wire",
+               "title": f"Deterrence story {i}", "body": f"extended deterrence, item {i}.",
+               "published_at": "2023-01-31T17:35:00Z"}  # fmt: skip
+        db.insert_article(archive, row, [], None)
+    archive.close()
+
+    report = alert_pass(config)[1]
+
+    emails = smtp.inbox.messages
+    assert report.sent == len(emails) == 7, report
+    assert [str(m["Subject"]) for m in emails] == [
+        f"[newswatch] deterrence: 200 new stories ({n}/7)" for n in range(1, 8)
+    ]
+    listed = []
+    for email in emails:
+        text = email.get_body(preferencelist=("plain",)).get_content()
+        html = email.get_body(preferencelist=("html",)).get_content()
+        urls = re.findall(r"^ +(https://en\.yna\.co\.kr/view/AEN\d{4})\r?$", text, re.M)
+        assert urls == re.findall(r'<h2[^>]*><a href="([^"]+)"', html), "both parts list them"
+        listed += urls
+    assert len(listed) == 200 and len(set(listed)) == 200, "each story in exactly one part"
+    first = emails[0]["Message-ID"]
+    assert all(m["In-Reply-To"] == first and m["References"] == first for m in emails[1:])
+    assert "Part 2 of 7: stories 31–60 of 200." in emails[1].get_body(("plain",)).get_content()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import signal
 import sqlite3
 import subprocess
@@ -10,8 +11,11 @@ import time
 
 import pytest
 from fixtures import news_site
+from support.accounting import check_page_accounting
 from support.cli import newswatch_command
+from support.pages import article, config_for, query, serve
 from support.service import Service, count, slow_articles, wait_for
+from support.site import FixtureSite
 
 
 @pytest.mark.slow
@@ -83,3 +87,59 @@ def test_search_and_status_while_the_service_writes(site, workdir):
     assert all(rc == 0 for rc, _ in outputs), outputs
     assert not [e for _, e in outputs if "locked" in e.lower()], outputs
     assert "locked" not in err.lower()
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(os.geteuid() != 0, reason="needs root to mount a small tmpfs (a full disk)")
+def test_disk_full_fails_the_run_in_one_line_and_the_next_crawl_stores_the_rest_alerting_once(
+    workdir, run_cli
+):
+
+    archive = workdir / "archive"
+    archive.mkdir()
+    subprocess.run(["mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", str(archive)], check=True)
+    words = [
+        "harbour",
+        "ferry",
+        "crane",
+        "dock",
+        "tide",
+        "pier",
+        "cargo",
+        "berth",
+        "quay",
+        "vessel",
+    ]
+    try:
+        with FixtureSite("127.0.0.1") as site:
+            serve(site, {f"/view/{n}": article(
+                f"Harbour story {n}: {words[n % 10]} {words[n // 10 % 10]} report", 8,
+                f"Item {n} on the {words[n % 7]} and the {words[n % 9]}, number {n * 31}.",
+            ) for n in range(1, 121)})  # fmt: skip
+            rules = [{"name": "harbour", "query": "harbour", "to": ["desk@example.org"]}]
+            config = config_for(workdir, site, "archive/news.db", alerts={"rules": rules})
+            full = run_cli("crawl", config=config)
+            database = archive / "news.db"
+            stored_when_full = len(query(database, "SELECT id FROM articles"))
+            subprocess.run(["mount", "-o", "remount,size=64m", str(archive)], check=True)
+            freed = run_cli("crawl", config=config)
+            again = run_cli("crawl", config=config)
+            urls = [r["url"] for r in query(database, "SELECT url FROM articles")]
+            runs = query(database, "SELECT status, last_error FROM crawl_runs ORDER BY id")
+            stories = query(database, "SELECT COUNT(DISTINCT story_id) AS n FROM articles")[0]["n"]
+            matches = query(database, "SELECT COUNT(*) AS n FROM alert_matches")[0]["n"]
+            emails = query(database, "SELECT COUNT(*) AS n FROM outbox WHERE rule = 'harbour'")
+            check_page_accounting(archive)  # before the tmpfs and the archive go
+    finally:
+        subprocess.run(["umount", "-l", str(archive)], check=False)
+
+    lines = full.stderr.strip().splitlines()
+    assert full.returncode == 1 and len(lines) == 1, f"{full.stdout}\n{full.stderr}"
+    assert re.fullmatch(r"newswatch: error: disk full: \d+ articles not stored; they will be"
+                        r" fetched on the next crawl", lines[0]), lines  # fmt: skip
+    assert runs[0] == {"status": "failed", "last_error": lines[0][len("newswatch: error: ") :]}
+    assert 0 < stored_when_full < 120
+    assert freed.returncode == 0 and again.returncode == 0, freed.stderr + again.stderr
+    assert len(urls) == len(set(urls)) == 120, "every article once, the rest stored after"
+    assert matches == stories > 1, "each story alerted once, those of the failed run too"
+    assert emails[0]["n"] >= 1 and "alert harbour" not in again.stdout, again.stdout

@@ -100,13 +100,14 @@ def test_a_hostile_site_never_stops_the_crawl(hostile, workdir, run_cli):
     with sqlite3.connect(workdir / "news.db") as conn:
         stored = {u.rsplit("/", 1)[1]: (t, b) for u, t, b in
                   conn.execute("SELECT url, title, body FROM articles")}  # fmt: skip
-        errors = json.loads(conn.execute("SELECT errors FROM crawl_runs").fetchone()[0])
+        errors, not_articles = (json.loads(v) for v in conn.execute(
+            "SELECT errors, not_article_kinds FROM crawl_runs").fetchone())  # fmt: skip
     assert set(stored) == {"1", "4", "5", "11"}, sorted(stored)
     assert "harbor reopened" in stored["4"][1]
     charset_ok = CAFE in stored["5"][1]
     assert errors.get("too_large", 0) >= 2, errors  # 50 MB page, gzip bomb
     assert errors.get("timeout", 0) >= 2, errors  # drip, silence
-    assert errors.get("not_html", 0) == 2, errors  # PDF, PNG
+    assert not_articles.get("not_html", 0) == 2, not_articles  # PDF, PNG: no articles
     assert errors.get("redirect_loop", 0) == 1, errors
     assert partner.requests == [], "a redirect off the source's domains is never followed"
     first, second = site.times("/view/11")[:2]
@@ -181,5 +182,6 @@ def test_an_unresolvable_host_is_recorded_quietly(workdir, run_cli):
     assert result.returncode == 0, result.stderr[-2000:]
     assert "Traceback" not in result.stderr, result.stderr[-2000:]
     with sqlite3.connect(workdir / "news.db") as conn:
-        errors = json.loads(conn.execute("SELECT errors FROM crawl_runs").fetchone()[0])
+        errors, not_articles = (json.loads(v) for v in conn.execute(
+            "SELECT errors, not_article_kinds FROM crawl_runs").fetchone())  # fmt: skip
     assert errors == {"dns": 1}, errors

@@ -68,4 +68,14 @@ def outbox(config: Config) -> list[tuple[str, str, int]]:
 
 
 def parts(message: EmailMessage) -> dict[str, str]:
-    return {p.get_content_type(): p.get_content() for p in message.walk() if not p.is_multipart()}
+    """Each part's decoded text, line ends as LF (on the wire, and so here, they are CRLF)."""
+    return {
+        p.get_content_type(): p.get_content().replace("\r\n", "\n")
+        for p in message.walk()
+        if not p.is_multipart()
+    }
+
+
+def unwrapped(text: str) -> str:
+    """A text part with its line breaks and indents undone, to find phrases in it."""
+    return " ".join(text.split())

@@ -26,6 +26,8 @@ class Inbox:
     envelopes: list[tuple[str, list[str]]] = field(default_factory=list)
     refuse_rcpt: dict[str, str] = field(default_factory=dict)  # address -> SMTP reply
     refuse_data: str = ""  # e.g. "451 4.3.0 try later"
+    raw: list[bytes] = field(default_factory=list)  # each message's bytes as received
+    helo: list[str] = field(default_factory=list)  # the EHLO name of each message's session
 
     async def handle_RCPT(self, server: Any, session: Any, envelope: Any, address: str,
                           options: list[str]) -> str:  # fmt: skip  # noqa: N802
@@ -39,6 +41,8 @@ class Inbox:
             return self.refuse_data
         self.messages.append(message_from_bytes(envelope.content, policy=policy.default))
         self.envelopes.append((envelope.mail_from, list(envelope.rcpt_tos)))
+        self.raw.append(envelope.original_content)
+        self.helo.append(session.host_name)
         return "250 OK"
 
     def to(self, address: str) -> list[EmailMessage]:
