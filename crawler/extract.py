@@ -82,14 +82,13 @@ def extract_article(
         paragraphs = _safely([], _selected_paragraphs, page, selectors.body)
         if not clean_wire(paragraphs).paragraphs:  # only a byline and "(END)": not a body
             paragraphs = []
-    origin = "selector" if paragraphs else "generic"
+    origin, data_published = "selector" if paragraphs else "generic", ""
     if not paragraphs:
         found = _safely(([], origin, ""), _generic_paragraphs, page, url, structured)
-        paragraphs, origin = found[0], found[1]
-        _set(out, "published_at", parse_date(found[2], timezone), "structured")
+        paragraphs, origin, data_published = found
     if not paragraphs and structured.article_body:
         paragraphs, origin = copy_paragraphs(structured.article_body), "structured"
-    _safely(None, _fill_generic, out, page, structured, url, timezone)
+    _safely(None, _fill_generic, out, page, structured, url, (timezone, data_published))
     _set_body(out, paragraphs, origin, [f["caption"] for f in figures], page)
     image_origin = ("selector" if origin == "selector" else "generic") if figures else "structured"
     _set(out, "images", _merge_images(figures, structured.images), image_origin)
@@ -166,10 +165,13 @@ def _selected_paragraphs(page: Selector, css: str) -> list[str]:
 
 
 def _fill_generic(
-    out: Extracted, page: Selector, structured: Structured, url: str, timezone: str
+    out: Extracted, page: Selector, structured: Structured, url: str, dates: tuple[str, str]
 ) -> None:
     """Fills whatever the selectors left empty: the headline the page displays, then
-    structured data, then the page's <title> and the date its header shows."""
+    structured data, then the page's <title>; the date from structured data, then from the
+    script data the body came from, then the one the article's header shows. `dates` is the
+    source's time zone and the script data's publication time."""
+    timezone, data_published = dates
     html_lang = language_code(page.xpath("/html/@lang").get() or "")
     _set(out, "language", html_lang, "generic")
     _set(out, "language", structured.language, "structured")
@@ -182,6 +184,7 @@ def _fill_generic(
     _set(out, "title", structured.title, "structured")
     _set(out, "title", page_title, "generic")
     _set(out, "published_at", structured.published_at, "structured")
+    _set(out, "published_at", parse_date(data_published, timezone), "structured")
     if not out.published_at:
         _set(out, "published_at", shown_published(heading, page.root, timezone), "generic")
     _set(out, "updated_at", structured.updated_at, "structured")
