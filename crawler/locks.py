@@ -1,53 +1,108 @@
-"""One crawl of a source at a time, across processes: an flock per source.
+"""Locks beside the archive, across processes: one crawl of a source at a time, and one
+service per archive. Each is an flock on a file in `.<database>.locks/` (0700, files 0600).
 
-The operating system drops the lock when its process ends, even by kill -9, so a
-crashed crawl never leaves a source locked.
+The operating system drops a lock when its process ends, even by kill -9, so a crashed crawl
+never leaves a source locked. The file says who holds it (pid, since when, until when at the
+latest, and which service started it), for messages and for the service, which kills a crawl
+an earlier service left running past its deadline.
 """
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
+import json
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from db.connection import ArchiveError, private_folder
 
-def _lock_path(database: Path, source: str) -> Path:
-    return database.parent / f".{database.name}.locks" / f"{source}.lock"
+SERVICE = "service"  # the lock name of the service; sources are named otherwise (no dots)
 
 
-def try_lock(database: Path, source: str) -> int | None:
-    """A file descriptor holding the source's lock, or None when another process holds it."""
-    path = _lock_path(database, source)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+@dataclass(frozen=True)
+class Holder:
+    """Who holds a lock: written into the lock file by the holder."""
+
+    pid: int
+    started_at: str = ""  # ISO 8601 UTC
+    deadline: str = ""  # when its crawl must have ended, at the latest ("" for the service)
+    service: int = 0  # pid of the service that started the crawl; 0 when run by hand
+
+
+def lock_path(database: Path, name: str) -> Path:
+    return database.parent / f".{database.name}.locks" / f"{name}.lock"
+
+
+def _open(database: Path, name: str) -> int:
+    path = lock_path(database, name)
+    private_folder(path.parent)
+    try:
+        return os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+    except OSError as exc:
+        raise ArchiveError(f"{path}: cannot open the lock file: {exc.strerror}") from None
+
+
+def try_lock(database: Path, name: str, holder: Holder | None = None) -> int | None:
+    """A file descriptor holding the lock, or None when another process holds it."""
+    fd = _open(database, name)
     try:
         fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except BlockingIOError:
         os.close(fd)
         return None
     os.ftruncate(fd, 0)
-    os.write(fd, str(os.getpid()).encode())
+    os.write(fd, json.dumps(asdict(holder or Holder(os.getpid()))).encode())
     return fd
 
 
-def holder(database: Path, source: str) -> str:
-    """The pid written by the process holding the lock (for the message), or '?'."""
+def is_held(database: Path, name: str) -> bool:
+    """Whether some process holds the lock (probed with a shared lock, released at once)."""
+    if not lock_path(database, name).exists():
+        return False
+    fd = _open(database, name)
     try:
-        return _lock_path(database, source).read_text().strip() or "?"
+        fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+        return False
+    except BlockingIOError:
+        return True
+    finally:
+        os.close(fd)
+
+
+def read_holder(database: Path, name: str) -> Holder | None:
+    """What the holder wrote (None when unreadable; a bare pid from older versions works)."""
+    try:
+        text = lock_path(database, name).read_text().strip()
     except OSError:
-        return "?"
+        return None
+    if text.isdigit():
+        return Holder(int(text))
+    try:
+        return Holder(**json.loads(text))
+    except (ValueError, TypeError):
+        return None
+
+
+def holder(database: Path, source: str) -> str:
+    """The pid of the process holding the lock (for messages), or '?'."""
+    found = read_holder(database, source)
+    return str(found.pid) if found else "?"
 
 
 @contextmanager
-def source_locks(database: Path, names: list[str]) -> Iterator[tuple[list[str], list[str]]]:
+def source_locks(
+    database: Path, names: list[str], holder: Holder | None = None
+) -> Iterator[tuple[list[str], list[str]]]:
     """(locked names, busy names); the locks are held until the block ends."""
     held: dict[str, int] = {}
     busy = []
     try:
         for name in names:
-            fd = try_lock(database, name)
+            fd = try_lock(database, name, holder)
             if fd is None:
                 busy.append(name)
             else:
@@ -55,4 +110,5 @@ def source_locks(database: Path, names: list[str]) -> Iterator[tuple[list[str], 
         yield list(held), busy
     finally:
         for fd in held.values():
-            os.close(fd)
+            with contextlib.suppress(OSError):
+                os.close(fd)

@@ -13,6 +13,7 @@ import db
 from crawler.pool import ExtractionPool
 from crawler.settings import scrapy_settings
 from crawler.spider import NewsSpider
+from crawler.timelimit import HARD_GRACE, HardDeadline
 from newswatch.clock import utc_now
 from newswatch.config import Config, Source
 
@@ -21,16 +22,22 @@ _NETWORK_LOGGERS = ("scrapy.downloadermiddlewares.robotstxt", "scrapy.downloader
 
 
 def crawl_sources(
-    config: Config, sources: tuple[Source, ...], log_level: str, progress: bool = False
+    config: Config,
+    sources: tuple[Source, ...],
+    log_level: str,
+    progress: bool = False,
+    parent: int = 0,
 ) -> list[int]:
     """Crawl `sources` concurrently; returns the ids of their crawl_runs rows.
 
+    Each source stops at crawl.time_limit; the process ends itself some time after that,
+    or within seconds of losing `parent` (the service, for its children): crawler.timelimit.
     `progress`: show pages and new articles per source on stderr (crawler.progress).
     """
     if not sources:
         return []
     _close_stale_runs(config, sources)
-    settings = scrapy_settings(config, log_level)
+    settings = with_time_limit(scrapy_settings(config, log_level), config.crawl.time_limit)
     settings["NEWSWATCH_PROGRESS"] = progress
     process = CrawlerProcess(settings)
     if log_level == "WARNING":  # without -v: network failures are in the summary already
@@ -43,12 +50,41 @@ def crawl_sources(
         crawlers.append(crawler)
         crawler.signals.connect(pool.begin, signal=signals.spider_opened)
         process.crawl(crawler, source=source, pool=pool)
+
+    def expire(reason: str) -> None:
+        _end_open_runs(config, _run_ids(crawlers), reason)
+
+    deadline = HardDeadline(config.crawl.time_limit + HARD_GRACE, expire, parent).start()
     try:
         process.start()
     finally:
         pool.shutdown()
+        deadline.cancel()
     _raise_if_stopped(crawlers)
-    return [getattr(c.spider, "run_id", 0) for c in crawlers if c.spider is not None]
+    return _run_ids(crawlers)
+
+
+def with_time_limit(settings: dict[str, Any], limit: float) -> dict[str, Any]:
+    """Scrapy closes each spider at `limit` (reason closespider_timeout: run `timeout`)."""
+    middlewares = settings["DOWNLOADER_MIDDLEWARES"]
+    # Before DownloadTimeoutMiddleware (350), which only sets a timeout where none is.
+    middlewares = {**middlewares, "crawler.timelimit.TimeLimitMiddleware": 345}
+    return settings | {"CLOSESPIDER_TIMEOUT": limit, "DOWNLOADER_MIDDLEWARES": middlewares}
+
+
+def _run_ids(crawlers: list[Any]) -> list[int]:
+    return [c.spider.run_id for c in crawlers if getattr(c.spider, "run_id", 0)]
+
+
+def _end_open_runs(config: Config, run_ids: list[int], reason: str) -> None:
+    """The process is about to end: its runs still open timed out (best effort, quick)."""
+    try:
+        archive = db.open_db(config.database)
+        archive.execute("PRAGMA busy_timeout = 5000")
+        db.end_open_runs(archive, run_ids, "timeout", reason, utc_now())
+        archive.close()
+    except Exception as exc:  # the next crawl of each source closes them instead
+        logging.getLogger(__name__).warning("could not record the timeout: %s", exc)
 
 
 class ArchiveUnwritable(Exception):

@@ -80,6 +80,9 @@ def judge(values: dict[str, Any], reason: str, stats: dict[str, Any]) -> tuple[s
         cause = stats.get(_PREFIX + "unwritable", "the archive could not be written")
         return "failed", (f"{cause}: {lost} articles not stored;"
                           " they will be fetched on the next crawl")  # fmt: skip
+    if reason == "closespider_timeout":  # crawl.time_limit (crawler.timelimit)
+        limit = stats.get(_PREFIX + "time_limit", 0)
+        return "timeout", f"time limit of {limit:.0f} s reached"
     if reason != "finished":
         return ("interrupted" if reason == "shutdown" else "failed"), ""
     fetched = values["article_pages"]

@@ -5,11 +5,12 @@ from db.articles import (
     insert_article,
     known_urls,
 )
-from db.connection import open_db
+from db.connection import ArchiveError, open_db, private_folder
 from db.errors import archive_unwritable, unwritable_reason
 from db.failures import clear_failure, failures_since, record_failure, retryable_failures
 from db.runs import (
     close_stale_runs,
+    end_open_runs,
     finish_run,
     last_runs,
     recent_runs,
@@ -21,9 +22,11 @@ from db.status import status_snapshot
 from db.tx import write_transaction
 
 __all__ = [
+    "ArchiveError",
     "archive_unwritable",
     "clear_failure",
     "close_stale_runs",
+    "end_open_runs",
     "failures_since",
     "find_same_body",
     "first_of_stories",
@@ -32,6 +35,7 @@ __all__ = [
     "known_urls",
     "last_runs",
     "open_db",
+    "private_folder",
     "recent_runs",
     "record_failure",
     "retryable_failures",

@@ -152,8 +152,20 @@ def claim_due_outbox(db: Database, now: str, lease_until: str, owner: str,
     return rows
 
 
+def renew_lease(db: Database, outbox_id: int, owner: str, lease_until: str) -> bool:
+    """Extend `owner`'s lease on a row it is about to send; False if the row is no longer its
+    own (its lease ran out and another process took it), so it is never sent twice."""
+    with write_transaction(db):
+        cursor = db.execute(
+            "UPDATE outbox SET lease_until = ? WHERE id = ? AND status = 'sending'"
+            " AND lease_owner = ?",
+            [lease_until, outbox_id, owner],
+        )
+    return cursor.rowcount == 1
+
+
 def mark_outbox(db: Database, outbox_id: int, **values: Any) -> None:
-    with db.atomic():
+    with write_transaction(db):
         db["outbox"].update(outbox_id, values)
 
 

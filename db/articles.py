@@ -9,6 +9,7 @@ from typing import Any
 from sqlite_utils import Database
 
 from db.text import index_text
+from db.tx import write_transaction
 
 _CHUNK = 500  # stay under SQLite's limit on bound parameters
 
@@ -56,7 +57,7 @@ def insert_article(
     # the table every time.
     columns = ", ".join(f"[{name}]" for name in values)
     marks = ", ".join("?" * len(values))
-    with db.atomic():
+    with write_transaction(db):
         cursor = db.execute(
             f"INSERT INTO articles ({columns}) VALUES ({marks})", list(values.values())
         )

@@ -1,7 +1,8 @@
-"""Opening the archive: WAL, a busy timeout, and the schema brought up to date."""
+"""Opening the archive: WAL, a busy timeout, private files, the schema brought up to date."""
 
 from __future__ import annotations
 
+import os
 import sqlite3
 from pathlib import Path
 
@@ -12,16 +13,43 @@ from db.schema import migrate
 BUSY_TIMEOUT_MS = 30_000
 
 
+class ArchiveError(Exception):
+    """The archive (or a file beside it) cannot be opened for writing: one line, exit 2."""
+
+
+def private_folder(path: Path) -> None:
+    """Create `path` (and its parents) 0700: the archive holds recipients and whole emails."""
+    try:
+        path.mkdir(mode=0o700, parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ArchiveError(f"{path}: cannot create the folder: {exc.strerror}") from None
+
+
 def open_db(path: Path | str) -> Database:
-    """Open (creating if needed) the archive at `path`, migrated to the current schema."""
+    """Open (creating if needed) the archive at `path`, migrated to the current schema.
+
+    Raises ArchiveError, naming the file, when it cannot be opened for writing.
+    """
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
+    private_folder(path.parent)
+    try:
+        return _connect(path, new=not path.exists())
+    except (OSError, sqlite3.Error) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        raise ArchiveError(f"{path}: cannot open the archive for writing: {reason}") from None
+
+
+def _connect(path: Path, new: bool) -> Database:
     # Readers and the writer share the file: wait for a lock instead of failing at once.
     # isolation_level=None: no implicit transaction is ever left open holding a lock;
-    # every write goes through db.atomic().
+    # every write goes through db.write_transaction() (BEGIN IMMEDIATE).
     conn = sqlite3.connect(
         path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None, check_same_thread=False
     )
+    if new:  # 0600 (the CLI's umask does it too) before the -wal and -shm files copy it.
+        # Not by creating the file first: another process opening an empty file while this
+        # one initialises it can lose this one's first writes.
+        os.chmod(path, 0o600)
     db = Database(conn)
     db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
     if db.journal_mode != "wal":
@@ -32,4 +60,12 @@ def open_db(path: Path | str) -> Database:
     db.execute("PRAGMA cache_size = -65536")
     db.execute("PRAGMA mmap_size = 268435456")
     migrate(db)
+    # A read-only file opens read-only without a word: fail here, not at the first write
+    # (a write rolled back: nothing reaches the file).
+    version = db.execute("PRAGMA user_version").fetchone()[0]
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        db.execute(f"PRAGMA user_version = {version}")
+    finally:
+        db.execute("ROLLBACK")
     return db

@@ -6,13 +6,15 @@ from typing import Any
 
 from sqlite_utils import Database
 
+from db.tx import write_transaction
+
 
 def record_failure(
     db: Database, url: str, source: str, kind: str, permanent: bool, now: str, message: str = ""
 ) -> None:
     """`kind`: a download error (http_503, timeout), a reason the page is not an article
     (not_html), or the class of the exception that failed it (with its `message`)."""
-    with db.atomic():
+    with write_transaction(db):
         db.execute(
             "INSERT INTO failed_urls (url, source, kind, permanent, attempts, first_failed_at,"
             " last_failed_at, message) VALUES (?, ?, ?, ?, 1, ?, ?, ?) ON CONFLICT(url) DO"
@@ -24,7 +26,7 @@ def record_failure(
 
 
 def clear_failure(db: Database, url: str) -> None:
-    with db.atomic():
+    with write_transaction(db):
         db.execute("DELETE FROM failed_urls WHERE url = ?", [url])
 
 

@@ -7,9 +7,11 @@ from typing import Any
 
 from sqlite_utils import Database
 
+from db.tx import write_transaction
+
 
 def start_run(db: Database, source: str, started_at: str) -> int:
-    with db.atomic():
+    with write_transaction(db):
         table = db["crawl_runs"].insert(
             {"source": source, "started_at": started_at, "status": "running",
              "pages": 0, "new_articles": 0, "duplicates": 0, "undated": 0, "errors": "{}"}
@@ -22,7 +24,7 @@ def finish_run(db: Database, run_id: int, values: dict[str, Any]) -> None:
     not_article_kinds, failed_kinds: kind -> count) as JSON."""
     values = {k: json.dumps(v, sort_keys=True) if isinstance(v, dict) else v
               for k, v in values.items()}  # fmt: skip
-    with db.atomic():
+    with write_transaction(db):
         db["crawl_runs"].update(run_id, values)
 
 
@@ -54,9 +56,22 @@ def runs_by_id(db: Database, run_ids: list[int]) -> list[dict[str, Any]]:
 def close_stale_runs(db: Database, now: str, source: str = "", reason: str = "") -> None:
     """Mark runs left 'running' (by a crawl that was killed or crashed) as failed."""
     where = "status = 'running'" + (" AND source = ?" if source else "")
-    with db.atomic():
+    with write_transaction(db):
         db.execute(
             f"UPDATE crawl_runs SET status = 'failed', finished_at = ?,"
             f" last_error = ? WHERE {where}",
             [now, reason or "interrupted", *([source] if source else [])],
+        )
+
+
+def end_open_runs(db: Database, run_ids: list[int], status: str, reason: str, now: str) -> None:
+    """Close those of `run_ids` still 'running' (their process is about to end)."""
+    if not run_ids:
+        return
+    marks = ",".join("?" * len(run_ids))
+    with write_transaction(db):
+        db.execute(
+            f"UPDATE crawl_runs SET status = ?, finished_at = ?, last_error = ?"
+            f" WHERE status = 'running' AND id IN ({marks})",
+            [status, now, reason, *run_ids],
         )

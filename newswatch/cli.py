@@ -47,9 +47,10 @@ def main(ctx: click.Context, config_path: str | None, verbose: int) -> None:
 
 @main.command()
 @click.argument("sources", nargs=-1, metavar="[SOURCE]...")
-@click.option("--service", is_flag=True, hidden=True, help="Run as the service's child.")
+@click.option("--service", type=int, default=0, hidden=True, metavar="PID",
+              help="Run as the child of the service with this pid.")  # fmt: skip
 @click.pass_context
-def crawl(ctx: click.Context, sources: tuple[str, ...], service: bool) -> None:
+def crawl(ctx: click.Context, sources: tuple[str, ...], service: int) -> None:
     """Crawl all (or the named) sources once now and store new articles.
 
     Then match the new stories against the alert rules and try every pending alert.
@@ -240,19 +241,25 @@ def demo(folder: Path | None) -> None:
     "--port", default=8001, show_default=True, type=click.IntRange(1, 65535),
     help="Port to listen on.",
 )  # fmt: skip
+@click.option(
+    "--all-tables", is_flag=True,
+    help="Also serve the internal tables: outbox (recipients, whole emails), failed_urls, "
+    "state, crawl runs.",
+)  # fmt: skip
 @click.pass_context
-def serve(ctx: click.Context, host: str, port: int) -> None:
+def serve(ctx: click.Context, host: str, port: int, all_tables: bool) -> None:
     """Browse and search the archive in a web browser (Datasette), until Ctrl-C.
 
-    Full-text search of title and body in the rules' query language, facets by source and
-    date, links to the original articles.
+    The newest stories, search in the rules' query language with facets by source and day,
+    article pages with the story's updates and copies, and each rule as an Atom feed
+    (/rules/NAME.atom). A --host other than loopback opens all this to that network.
     """
     from newswatch.serve import ServeError
     from newswatch.serve import serve as run_server
 
     config = _config(ctx)
     try:
-        run_server(config, host, port)
+        run_server(config, host, port, all_tables)
     except ServeError as exc:
         raise UserError(str(exc)) from None
 

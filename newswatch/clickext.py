@@ -2,6 +2,8 @@
 
 - `--config PATH` is accepted before the command (`newswatch --config c.yaml crawl`) and after
   it (`newswatch crawl --config c.yaml`): NewswatchGroup adds it to every command.
+- Everything newswatch creates is private (umask 077): the archive holds recipients and
+  whole emails. An archive or lock file that cannot be opened for writing is one line, exit 2.
 - A usage error (a bad option value such as `-n 0`) is one line and exit 2, like every
   other bad input; Ctrl-C is exit 130, as shells report SIGINT.
 - `search` and friends take the rest of the line as the query, so `search drone defense` and
@@ -10,10 +12,13 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from typing import Any
 
 import click
+
+from db.connection import ArchiveError
 
 INTERRUPTED = 130  # 128 + SIGINT
 CONFIG_HELP = "Config file (default ./config.yaml, or $NEWSWATCH_CONFIG)."
@@ -42,10 +47,14 @@ class NewswatchGroup(click.Group):
         super().add_command(cmd, name)
 
     def main(self, *args: Any, **kwargs: Any) -> Any:
+        os.umask(0o077)
         if kwargs.get("standalone_mode", True) is False:
             return super().main(*args, **kwargs)
         try:
             code = super().main(*args, **{**kwargs, "standalone_mode": False})
+        except ArchiveError as exc:
+            click.echo(f"newswatch: error: {exc}", err=True)
+            sys.exit(2)
         except click.UsageError as exc:
             where = exc.ctx.command_path if exc.ctx else "newswatch"
             click.echo(f"newswatch: error: {where}: {exc.format_message().rstrip('.')}"

@@ -4,19 +4,24 @@ Exit codes: 0 (even when pages failed: the summary says so), 75 when every sourc
 so nothing was crawled (EX_TEMPFAIL: try again later), 130 when interrupted (Ctrl-C), after
 the summary of what was done.
 
-As the service's child (`--service`) it prints JSON lines on stdout, one per source when its
-crawl ends (`{"done": source, "run": {...}}`) and a last one for the whole crawl, which the
-service reads (scheduler.service).
+As the service's child (`--service PID`) it dies with the service (crawler.timelimit) and
+prints one JSON line on stdout for the service to log: the runs, and the sources it found
+busy with the holder of each one's lock.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import signal
+from dataclasses import asdict
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import click
 
+from crawler.locks import Holder
+from newswatch.clock import iso_utc
 from newswatch.config import Config, Source
 from newswatch.report import run_summary
 
@@ -25,31 +30,46 @@ EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report it
 
 
 def crawl_command(config: Config, chosen: tuple[Source, ...], log_level: str,
-                  service: bool) -> int:  # fmt: skip
-    from crawler.locks import holder, source_locks
+                  service: int = 0) -> int:  # fmt: skip
+    """`newswatch crawl`; `service`: the pid of the service whose child this is, or 0."""
+    import db
+    from crawler.locks import read_holder, source_locks
     from crawler.progress import print_stopped
     from crawler.runner import ArchiveUnwritable, crawl_sources, run_rows
+    from crawler.timelimit import EXIT_DEADLINE, HARD_GRACE, die_with_parent
 
-    with source_locks(config.database, [s.name for s in chosen]) as (locked, busy):
-        for name in busy:  # two crawls of one source would fetch and store the same pages
-            pid = holder(config.database, name)
+    if service:
+        die_with_parent(service)
+    db.open_db(config.database).close()  # one line and exit 2 if it is read-only
+    now = datetime.now(UTC)
+    ends = now + timedelta(seconds=config.crawl.time_limit + HARD_GRACE)
+    me = Holder(os.getpid(), iso_utc(now), iso_utc(ends), service)
+    with source_locks(config.database, [s.name for s in chosen], me) as (locked, busy):
+        holders = {name: read_holder(config.database, name) for name in busy}
+        for name, other in holders.items():  # two crawls of one source would store twice
+            pid = other.pid if other else "?"
             click.echo(f"{name}: another crawl of this source is running (pid {pid}); skipped")
         if not locked:
             click.echo("nothing crawled: every source was busy; try again later", err=True)
-            return EX_TEMPFAIL
+            if not service:
+                return EX_TEMPFAIL
         chosen = tuple(s for s in chosen if s.name in locked)
         try:
-            run_ids = crawl_sources(config, chosen, log_level, progress=not service)
+            run_ids = crawl_sources(config, chosen, log_level, not service, service)
         except ArchiveUnwritable as exc:  # nothing more can be written: no alerts, no health
-            print_stopped(exc.runs, str(exc), as_json=service)
+            print_stopped(exc.runs, str(exc), as_json=bool(service))
             return 1
     # Scrapy leaves SIGINT to its own (now stopped) handlers: give Ctrl-C back to Python.
     signal.signal(signal.SIGINT, signal.default_int_handler)
+    if service and os.getppid() != service:
+        return EXIT_DEADLINE  # orphaned: the next service matches and delivers
     runs = run_rows(config, run_ids)
     names = [s.name for s in chosen]
     try:
         if service:  # the service respects backoff and reads JSON lines
-            click.echo(json.dumps({"runs": [run_summary(r) for r in runs]}))
+            busy_list = [{"source": n, **asdict(h)} if h else {"source": n}
+                         for n, h in holders.items()]  # fmt: skip
+            click.echo(json.dumps({"runs": [run_summary(r) for r in runs], "busy": busy_list}))
             after_crawl(config, names, force=False, deliver=False)  # the service sends them
             return 0
         after_crawl(config, names, force=True, runs=runs)

@@ -90,6 +90,9 @@ def deliver_pending(archive: Database, config: Config, force: bool = False) -> D
     outcomes: dict[str, list[Outcome]] = defaultdict(list)
     try:
         for row in rows:
+            lease = iso_utc(datetime.now(UTC) + LEASE)
+            if not store.renew_lease(archive, row["id"], _me(), lease):  # another has it
+                continue
             outcome = _deliver_one(archive, transport, envelope_sender(config), row, now)
             outcomes[row["message_id"]].append(outcome)
             report.count(outcome)

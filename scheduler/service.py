@@ -26,6 +26,8 @@ from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
 import db
+from crawler.locks import Holder
+from crawler.timelimit import HARD_GRACE
 from db.alerts import set_state
 from newswatch.clock import iso_utc, utc_now
 from newswatch.config import Config, Source
@@ -34,11 +36,13 @@ from scheduler import digests
 from scheduler.alerts import match_new_articles
 from scheduler.delivery import deliver_pending
 from scheduler.health import check_sources
+from scheduler.orphans import describe, free_to_crawl, take_service_lock
 from scheduler.outcomes import health_before, log_health_changes, log_run
 
 log = logging.getLogger("newswatch")
 STOP_GRACE_SECONDS = 8  # SIGTERM to a crawl, then SIGKILL: all within the promised 10 s
 OUTBOX_EVERY_SECONDS = 60
+BACKSTOP_SECONDS = 15  # after a crawl's own hard deadline, the service kills it
 START_SPREAD_SECONDS = 5  # sources due at start-up begin this far apart, not all at once
 
 
@@ -65,7 +69,10 @@ class Service:
     def run(self) -> int:
         archive = db.open_db(self.config.database)
         try:
-            db.close_stale_runs(archive, utc_now())  # left 'running' by a service that died
+            self.service_lock = take_service_lock(self.config.database, utc_now())
+            for source in self.config.sources:  # crawls a dead service left, or still running
+                if free_to_crawl(self.config.database, source.name, _no_run(source.name)):
+                    db.close_stale_runs(archive, utc_now(), source.name, "the crawl process died")
             self._add_jobs(archive)
         finally:
             archive.close()
@@ -110,17 +117,21 @@ class Service:
         if self.stopping.is_set():
             return
         run = f"{source.name}#{next(self.run_numbers)}"
+        if not free_to_crawl(self.config.database, source.name, _no_run(source.name)):
+            self._save_next_runs()
+            return
         before = self._health([source.name])
         started = time.monotonic()
         command = [sys.executable, "-m", "newswatch.cli", "--config", str(self.config.path),
-                   "crawl", "--service", source.name]  # fmt: skip
+                   "crawl", "--service", str(os.getpid()), source.name]  # fmt: skip
         log.info("crawl started", extra={"source": source.name, "run": run})
         # Its own process group: a kill takes the crawl's extraction workers with it.
         proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                 text=True, start_new_session=True)  # fmt: skip
         with self.lock:
             self.children[source.name] = proc
-        outcome = self._wait(proc, self.config.crawl.time_limit)
+        # The crawl ends itself at its limit; this is the backstop.
+        outcome = self._wait(proc, self.config.crawl.time_limit + HARD_GRACE + BACKSTOP_SECONDS)
         with self.lock:
             self.children.pop(source.name, None)
         self._record(source, run, proc, outcome, time.monotonic() - started)
@@ -142,11 +153,12 @@ class Service:
         result, out, err = outcome
         extra = {"source": source.name, "run": run}
         if result == "ok":
-            runs = _last_json_line(out).get("runs", [])
-            for row in runs:
+            report = _last_json_line(out)
+            for row in report.get("runs", []):
                 log_run(row, run, seconds)
-            if not runs:
-                log.warning("crawl of %s ran nothing: %s", source.name, _tail(out + err),
+            for other in report.get("busy", []):  # taken between our look and the child's
+                holder = Holder(**{k: v for k, v in other.items() if k != "source"})
+                log.warning("crawl of %s skipped: %s", other["source"], describe(holder),
                             extra=extra)  # fmt: skip
             return
         if self.stopping.is_set():
@@ -227,7 +239,12 @@ class Service:
                 proc.wait(timeout=max(deadline - time.monotonic(), 0.1))
             except subprocess.TimeoutExpired:
                 _signal_group(proc, signal.SIGKILL)
+        os.close(self.service_lock)
         log.info("stopped", extra={"source": "-", "run": "-"})
+
+
+def _no_run(source: str) -> dict[str, str]:
+    return {"source": source, "run": "-"}
 
 
 def _signal_group(proc: subprocess.Popen[str], signum: int) -> None:

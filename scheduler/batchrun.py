@@ -1,0 +1,157 @@
+"""Running one batch of due sources in a child process, and recording how it went.
+
+The child reports each source as it ends (logged at once, and the source is free again); when
+the child is gone, every source it did not report (killed with -9, out of memory, a bug) is
+recorded as failed with the reason, judged, and crawled again at its next due time.
+"""
+
+from __future__ import annotations
+
+import collections
+import contextlib
+import logging
+import os
+import signal
+import subprocess
+import threading
+import time
+from datetime import UTC, datetime
+from typing import Any
+
+import db
+from crawler.locks import Holder
+from crawler.timelimit import EXIT_DEADLINE, HARD_GRACE
+from newswatch.clock import iso_utc, utc_now
+from newswatch.config import Config
+from scheduler.batches import Batch, Dispatcher, batch_command, report_lines
+from scheduler.health import check_sources
+from scheduler.orphans import describe, free_to_crawl
+from scheduler.outcomes import health_before, log_health_changes, log_run
+
+log = logging.getLogger("newswatch")
+BACKSTOP_SECONDS = 15  # after a batch's own hard deadline, the service kills it
+
+
+class BatchRunner:
+    """Called by the dispatcher, in a thread of its own, for each batch."""
+
+    def __init__(self, config: Config, dispatcher: Dispatcher, labels: Any) -> None:
+        self.config = config
+        self.dispatcher = dispatcher
+        self.labels = labels  # the next run number, for "source#N" in the log
+
+    def __call__(self, batch: Batch) -> None:
+        extra = {"source": "-", "run": batch.label}
+        batch.due = [d for d in batch.due if self._free(batch, d.source.name)]
+        if not batch.due:
+            return
+        runs = {name: f"{name}#{next(self.labels)}" for name in batch.names}
+        for name in batch.names:
+            log.info("crawl started (%s, %d sources)", batch.label, len(batch.names),
+                     extra={"source": name, "run": runs[name]})  # fmt: skip
+        before = self._archive(health_before, batch.names)
+        started_at = utc_now()
+        proc = subprocess.Popen(batch_command(self.config, batch, os.getpid()),
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                                start_new_session=True)  # fmt: skip
+        batch.proc = proc
+        errors = _tail_of(proc)
+        limit = self.config.crawl.time_limit + HARD_GRACE + BACKSTOP_SECONDS
+        backstop = threading.Timer(limit, _kill_group, args=(proc,))
+        backstop.start()
+        try:
+            self._read(batch, proc, runs)
+            proc.wait()
+        finally:
+            backstop.cancel()
+        missing = [name for name in batch.names if name not in batch.done]
+        if missing:
+            self._failed(batch, missing, started_at, _why(proc.returncode, errors), extra)
+        self._archive(log_health_changes, before, batch.label)
+
+    def _free(self, batch: Batch, name: str) -> bool:
+        if free_to_crawl(self.config.database, name, {"source": name, "run": batch.label}):
+            return True
+        self.dispatcher.finished(batch, name)
+        return False
+
+    def _read(self, batch: Batch, proc: subprocess.Popen[str], runs: dict[str, str]) -> None:
+        for report in report_lines(proc):
+            if "done" in report:
+                run = report["done"]
+                seconds = time.monotonic() - batch.started
+                log_run(run, runs.get(run["source"], batch.label), seconds)
+                self.dispatcher.finished(batch, run["source"])
+            for other in report.get("busy", []):  # taken since we looked at its lock
+                holder = Holder(**{k: v for k, v in other.items() if k != "source"})
+                log.warning("crawl of %s skipped: %s", other["source"], describe(holder),
+                            extra={"source": other["source"], "run": batch.label})  # fmt: skip
+                self.dispatcher.finished(batch, other["source"])
+
+    def _failed(self, batch: Batch, names: list[str], since: str, reason: str,
+                extra: dict[str, str]) -> None:  # fmt: skip
+        if self.dispatcher.stopping:
+            reason = "the service stopped: " + reason
+        log.error("%s of %d sources ended early: %s; not crawled: %s", batch.label,
+                  len(batch.names), reason, ", ".join(names), extra=extra)  # fmt: skip
+        due = {d.source.name: iso_utc(d.at) for d in batch.due}
+
+        def record(archive: Any) -> None:
+            db.fail_unfinished_runs(archive, names, since, reason, utc_now(), due)
+            check_sources(archive, self.config, names)
+
+        self._archive(record)
+
+    def _archive(self, work: Any, *args: Any) -> Any:
+        archive = db.open_db(self.config.database)
+        try:
+            return work(archive, *args)
+        finally:
+            archive.close()
+
+
+def _tail_of(proc: subprocess.Popen[str]) -> collections.deque[str]:
+    """The last lines the child wrote on stderr, read in a thread so it never blocks."""
+    tail: collections.deque[str] = collections.deque(maxlen=20)
+
+    def read() -> None:
+        assert proc.stderr is not None
+        for line in proc.stderr:
+            if line.strip():
+                tail.append(line.rstrip())
+
+    threading.Thread(target=read, name=f"stderr-{proc.pid}", daemon=True).start()
+    return tail
+
+
+def _why(returncode: int, errors: collections.deque[str]) -> str:
+    last = errors[-1][:300] if errors else "no output"
+    if returncode < 0:
+        name = signal.Signals(-returncode).name
+        return f"the batch process was killed ({name}); last output: {last}"
+    if returncode == EXIT_DEADLINE:
+        return f"the batch process overran its time limit: {last}"
+    return f"the batch process exited with {returncode}: {last}"
+
+
+def _kill_group(proc: subprocess.Popen[str]) -> None:
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(proc.pid, signal.SIGKILL)
+
+
+def stop_batches(batches: list[Batch], grace: float) -> None:
+    """SIGTERM every running batch (Scrapy closes its spiders), SIGKILL what is left."""
+    procs = [b.proc for b in batches if b.proc is not None]
+    for proc in procs:
+        with contextlib.suppress(ProcessLookupError):
+            proc.terminate()
+    deadline = time.monotonic() + grace
+    for proc in procs:
+        try:
+            proc.wait(timeout=max(deadline - time.monotonic(), 0.1))
+        except subprocess.TimeoutExpired:
+            _kill_group(proc)
+
+
+def now_utc() -> datetime:
+    return datetime.now(UTC)
