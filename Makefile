@@ -58,6 +58,7 @@ bench: $(VENV)/.test-extras
 	$(BIN)/python benchmarks/crawl_site.py
 	$(BIN)/python benchmarks/matching.py
 	$(BIN)/python benchmarks/extraction.py
+	$(BIN)/python benchmarks/extraction_classes.py
 	$(BIN)/python benchmarks/service_memory.py
 	$(BIN)/python benchmarks/archive_scale.py --plot
 	$(BIN)/python benchmarks/serve_ttfb.py
@@ -65,3 +66,5 @@ bench: $(VENV)/.test-extras
 
 bench-extract: $(VENV)/.test-extras
 	$(BIN)/python benchmarks/extraction.py
+	@echo
+	$(BIN)/python benchmarks/extraction_classes.py

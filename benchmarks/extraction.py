@@ -59,6 +59,7 @@ class Result:
     scores: list[Score]
     millis: list[float]
     empty: int
+    cpu_millis: list[float]  # process CPU time: steadier than wall time on a busy machine
 
     def figures(self) -> dict[str, float]:
         precisions = [s.precision for s in self.scores if s.precision is not None]
@@ -73,6 +74,7 @@ class Result:
             "empty outputs": float(self.empty),
             "median ms/page": statistics.median(self.millis),
             "p90 ms/page": statistics.quantiles(self.millis, n=10)[-1],
+            "median cpu ms": statistics.median(self.cpu_millis),
         }
 
 
@@ -110,14 +112,15 @@ def load_pages(data: Path) -> list[Page]:
 
 def run(name: str, extract: Callable[[str, str], str], pages: list[Page]) -> Result:
     extract(pages[0].html, pages[0].url)  # warm-up: imports, caches
-    scores, millis, empty = [], [], 0
+    scores, millis, cpu, empty = [], [], [], 0
     for page in pages:
-        start = time.perf_counter()
+        start, start_cpu = time.perf_counter(), time.process_time()
         text = extract(page.html, page.url) or ""
         millis.append((time.perf_counter() - start) * 1000)
+        cpu.append((time.process_time() - start_cpu) * 1000)
         scores.append(score(text, page.reference))
         empty += not tokens(text)
-    return Result(name, scores, millis, empty)
+    return Result(name, scores, millis, empty, cpu)
 
 
 def newswatch_body(html: str, url: str) -> str:
@@ -162,6 +165,8 @@ def print_table(results: list[Result]) -> None:
     if len(rows) == 2:
         ratio = rows[0]["median ms/page"] / rows[1]["median ms/page"]
         print(f"{'median ratio':<16}{ratio:>14.2f}  ({results[0].name} / {results[1].name})")
+        ratio = rows[0]["median cpu ms"] / rows[1]["median cpu ms"]
+        print(f"{'cpu ratio':<16}{ratio:>14.2f}  (the same, in CPU time)")
 
 
 def print_worst(result: Result, pages: list[Page], count: int) -> None:

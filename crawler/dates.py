@@ -22,6 +22,15 @@ _COMPACT = re.compile(r"\d{8}(?:\d{4}(?:\d{2})?)?")  # YYYYMMDD[HHMM[SS]]
 _RFC822 = re.compile(r"(?:[A-Za-z]{3},\s*)?\d{1,2}\s+[A-Za-z]{3}\s+\d{2,4}\b")
 _YEAR = re.compile(r"(?<!\d)(?:19|20)\d{2}(?!\d)")
 _MIN_YEAR, _MAX_YEAR = 1970, 2100
+_DOTTED_DMY = re.compile(r"(?<![\d.])(\d{1,2})\.\s?(\d{1,2})\.\s?((?:19|20)\d\d)(?![\d.])")
+_YMD = re.compile(r"((?:19|20)\d\d)\s*[年년./-]\s*(\d{1,2})\s*[月월./-]\s*(\d{1,2})\s*[日일.]?")
+_HM = re.compile(r"(\d{1,2})\s*[時시]\s*(?:(\d{1,2})\s*[分분])?")
+_PM = re.compile(r"오후|午後")
+_NOISE = re.compile(
+    r"[()（）]|\bUhr\b|오전|오후|午前|午後|입력|수정|등록|승인|기사입력|更新|配信|公開",
+    re.IGNORECASE,
+)
+_CLOCK = re.compile(r"\b(\d{1,2}):(\d\d)")
 _DEFAULT = datetime(2000, 1, 1)  # fields a text leaves out never come from "today"
 # Zone names seen on Korean, Japanese, US and European news sites, as hours from UTC.
 _ZONE_HOURS = {
@@ -58,11 +67,26 @@ def _parse(text: str) -> datetime | None:
         return None
     if _COMPACT.fullmatch(text):
         return _compact(text)
-    for parse in (_iso, _rfc822, _words):
-        parsed = parse(text)
-        if parsed is not None:
-            return parsed
+    text = _DOTTED_DMY.sub(r"\3-\2-\1", text)  # "03.04.2024" is 3 April wherever it is written
+    for candidate in dict.fromkeys((text, _western(text))):
+        for parse in (_iso, _rfc822, _words):
+            parsed = parse(candidate)
+            if parsed is not None:
+                return parsed
     return None
+
+
+def _western(text: str) -> str:
+    """East Asian and German stamps in the order dateutil reads: "2024年2月10日 7時00分"
+    and "2024년 2월 10일 오후 3:15" become "2024-2-10 7:00" and "2024-2-10 15:15",
+    "입력 2024.06.03 (14:05)" becomes "2024-06-03 14:05", "10:15 Uhr" loses "Uhr"."""
+    text = _YMD.sub(lambda m: "-".join(m.groups()) + " ", text)
+    text = _HM.sub(lambda m: f"{m.group(1)}:{m.group(2) or '00'}", text)
+    afternoon = _PM.search(text)
+    text = _NOISE.sub(" ", text)
+    if afternoon:
+        text = _CLOCK.sub(lambda m: f"{int(m.group(1)) % 12 + 12}:{m.group(2)}", text, count=1)
+    return " ".join(text.split())
 
 
 def _compact(text: str) -> datetime | None:

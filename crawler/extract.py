@@ -21,8 +21,11 @@ from lxml import etree
 from lxml.html import HtmlElement
 from parsel import Selector
 
+from crawler.copies import copy_paragraphs
 from crawler.dates import parse_date
-from crawler.mainbody import main_text
+from crawler.headline import heading_text, headline_element
+from crawler.mainbody import PageHints, main_text
+from crawler.pagedates import shown_published
 from crawler.selectors import elements, grouped_strings, select
 from crawler.structured import (
     Structured,
@@ -82,12 +85,13 @@ def extract_article(
         paragraphs = _safely([], _selected_paragraphs, out, page, selectors.body)
         if not clean_wire(paragraphs).paragraphs:  # only a byline and "(END)": not a body
             paragraphs = []
-    origin = "selector" if paragraphs else "generic"
+    origin, data_published = "selector" if paragraphs else "generic", ""
     if not paragraphs:
-        paragraphs, origin = _safely(([], origin), _generic_paragraphs, page, url, structured)
+        found = _safely(([], origin, ""), _generic_paragraphs, page, url, structured)
+        paragraphs, origin, data_published = found
     if not paragraphs and structured.article_body:
-        paragraphs, origin = structured.article_body.split("\n"), "structured"
-    _fill_generic(out, page, structured, url)
+        paragraphs, origin = copy_paragraphs(structured.article_body), "structured"
+    _safely(None, _fill_generic, out, page, structured, url, (timezone, data_published))
     _set_body(out, paragraphs, origin, [f["caption"] for f in figures], page)
     image_origin = ("selector" if origin == "selector" else "generic") if figures else "structured"
     _set(out, "images", _merge_images(figures, structured.images), image_origin)
@@ -190,18 +194,29 @@ def _selected_paragraphs(out: Extracted, page: Selector, text: str) -> list[str]
     return [t for t in texts if t]
 
 
-def _fill_generic(out: Extracted, page: Selector, structured: Structured, url: str) -> None:
-    """Fills whatever the selectors left empty from structured data, then the page itself."""
+def _fill_generic(
+    out: Extracted, page: Selector, structured: Structured, url: str, dates: tuple[str, str]
+) -> None:
+    """Fills whatever the selectors left empty: the headline the page displays, then
+    structured data, then the page's <title>; the date from structured data, then from the
+    script data the body came from, then the one the article's header shows. `dates` is the
+    source's time zone and the script data's publication time."""
+    timezone, data_published = dates
     html_lang = language_code(page.xpath("/html/@lang").get() or "")
     _set(out, "language", html_lang, "generic")
     _set(out, "language", structured.language, "structured")
-    _set(out, "title", structured.title, "structured")
     page_title = " ".join((page.xpath("//title//text()").get() or "").split())
-    _set(out, "title", clean_title(page_title, structured.site_names, url), "generic")
-    headings = page.xpath("(//article//h1 | //main//h1)[1]") or page.xpath("(//h1)[1]")
-    heading = _element_text(headings[0].root).replace("\n", " ") if headings else ""
-    _set(out, "title", heading, "generic")
+    page_title = clean_title(page_title, structured.site_names, url)
+    heading = headline_element(page.root, (structured.title, page_title), structured.site_names)
+    shown = heading_text(heading) if heading is not None else ""
+    agrees = shown and _key(shown) == _key(structured.title)  # then both sources give it
+    _set(out, "title", shown, "structured" if agrees else "generic")
+    _set(out, "title", structured.title, "structured")
+    _set(out, "title", page_title, "generic")
     _set(out, "published_at", structured.published_at, "structured")
+    _set(out, "published_at", parse_date(data_published, timezone), "structured")
+    if not out.published_at:
+        _set(out, "published_at", shown_published(heading, page.root, timezone), "generic")
     _set(out, "updated_at", structured.updated_at, "structured")
     _set(out, "authors", plausible_authors(structured.authors, out.language), "structured")
     _set(out, "summary", structured.summary, "structured")
@@ -227,18 +242,24 @@ def _key(text: str) -> str:
     return " ".join(text.split()).casefold()
 
 
-def _generic_paragraphs(page: Selector, url: str, structured: Structured) -> tuple[list[str], str]:
-    """Main text of a page without selectors (see crawler.mainbody), and its origin; the
-    paragraphs of the likeliest container when trafilatura finds none."""
-    found = main_text(
-        page.root,
-        url,
-        headlines=(structured.title, structured.summary),
+def _generic_paragraphs(
+    page: Selector, url: str, structured: Structured
+) -> tuple[list[str], str, str]:
+    """Main text of a page without selectors (see crawler.mainbody): its paragraphs, their
+    origin, and the publication time the script data gives with them (if it is the origin)."""
+    page_title = " ".join((page.xpath("//title//text()").get() or "").split())
+    hints = PageHints(
+        titles=(structured.title, clean_title(page_title, structured.site_names, url)),
+        summary=structured.summary,
+        site_names=structured.site_names,
         structured_body=structured.article_body,
+        paywalled=structured.paywalled,
     )
+    found = main_text(page.root, url, hints)
     if found is None:
-        return _container_paragraphs(page), "generic"
-    return found.paragraphs, "structured" if found.structured else "generic"
+        return [], "generic", ""
+    origin = "generic" if found.origin == "generic" else "structured"
+    return found.paragraphs, origin, found.published
 
 
 def _container_paragraphs(page: Selector) -> list[str]:

@@ -17,8 +17,7 @@ if TYPE_CHECKING:
     from crawler.mainbody import Block
 
 _NON_WORD = re.compile(r"\W+")
-_WORD = re.compile(r"\w+")
-_MARKUP = re.compile(r"</?[A-Za-z][^<>]*>")
+WIDE = re.compile(r"[\u1100-\u11ff\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")  # Hangul, kana, Han
 _INDEXED = ("p", "li", "h1", "h2", "h3", "h4", "h5", "h6", "dd", "dt", "td", "blockquote", "pre")
 _BARE_URL = re.compile(r"(?:https?://|www\.)\S+")
 # A block is link-dense when links hold this share of its letters; only short blocks are
@@ -33,10 +32,10 @@ _LIVE_BLOG = "//script[contains(@type, 'ld+json')][contains(., 'LiveBlogPosting'
 # Continuation containers: paragraphs of at least this many letters, together this many.
 CONTINUATION_MIN_PARAGRAPH = 40
 CONTINUATION_MIN_TOTAL = 200
-# JSON-LD articleBody wins when it holds this share of the extracted text's word 4-grams
-# and is this much longer.
-STRUCTURED_AGREEMENT = 0.8
-STRUCTURED_LONGER = 1.3
+# Paragraphs shorter than this are not looked for inside longer boxes.
+LOCATE_MIN_CHARS = 20
+# A paragraph of at least this many letters is never kept twice.
+REPEAT_MIN_CHARS = 40
 
 
 def key(text: str) -> str:
@@ -45,17 +44,50 @@ def key(text: str) -> str:
 
 
 class PageIndex:
-    """The page's text blocks (p, li, headings, cells) by their key; the first wins."""
+    """The page's text blocks (p, li, headings, cells) by their key; the first wins.
+    `order` numbers them in document order."""
 
     def __init__(self, tree: HtmlElement) -> None:
+        self.tree = tree
         self.elements: dict[str, HtmlElement] = {}
+        self.boxes: dict[str, HtmlElement] | None = None
+        self._order: dict[HtmlElement, int] | None = None
         for element in tree.iter(*_INDEXED):
             text_key = key(element.text_content())
             if text_key:
                 self.elements.setdefault(text_key, element)
 
+    @property
+    def order(self) -> dict[HtmlElement, int]:
+        """Every element's number in document order (counted on first use)."""
+        if self._order is None:
+            self._order = {element: n for n, element in enumerate(self.tree.iter())}
+        return self._order
+
     def find(self, text: str) -> HtmlElement | None:
         return self.elements.get(key(text))
+
+    def find_box(self, text: str) -> HtmlElement | None:
+        """The text block, or else the innermost <div>/<span>/<section> with exactly its
+        text (text set without <p>); the boxes are indexed on the first miss only."""
+        found = self.find(text)
+        if found is not None:
+            return found
+        if self.boxes is None:
+            self.boxes = {}
+            for box in self.tree.iter("div", "span", "section", "td", "strong", "b"):
+                self.boxes[key(box.text_content())] = box  # the innermost wins
+        return self.boxes.get(key(text))
+
+    def locate(self, text: str) -> HtmlElement | None:
+        """The element showing the text, or the innermost box that holds it among more text
+        (a paragraph set between <br>s)."""
+        found = self.find_box(text)
+        text_key = key(text)
+        if found is not None or len(text_key) < LOCATE_MIN_CHARS or self.boxes is None:
+            return found
+        holders = [box for box_key, box in self.boxes.items() if text_key in box_key]
+        return max(holders, key=lambda box: self.order.get(box, -1), default=None)
 
 
 def link_density(element: HtmlElement) -> float:
@@ -94,6 +126,27 @@ def drop_repeats(blocks: list[Block]) -> list[Block]:
     return kept
 
 
+def drop_far_repeats(blocks: list[Block]) -> list[Block]:
+    """Drops a second copy of the body's opening paragraphs (a hidden or doubled copy of
+    the body). A paragraph may repeat on its own further on (a meal plan, a question)."""
+    keys = [key(block.text) for block in blocks]
+    if not keys or len(keys[0]) < REPEAT_MIN_CHARS:
+        return blocks
+    start = next((i for i in range(1, len(keys)) if keys[i] == keys[0]), None)
+    if start is None:
+        return blocks
+    length = 0
+    while start + length < len(keys) and keys[start + length] == keys[length]:
+        length += 1
+    if length < min(2, start):
+        return blocks
+    return blocks[:start] + blocks[start + length :]
+
+
+def chars(blocks: list[Block]) -> int:
+    return sum(len(block.text) for block in blocks)
+
+
 def drop_headline_echoes(blocks: list[Block], headlines: tuple[str, ...]) -> list[Block]:
     """Drops headings that repeat the page's headline or standfirst (the page header)."""
     keys = [k for k in map(key, headlines) if k]
@@ -117,7 +170,7 @@ def drop_other_stories(blocks: list[Block], index: PageIndex, tree: HtmlElement)
     if home is None or tree.xpath(_LIVE_BLOG):
         return blocks
     stories = [_story(block, index) for block in blocks]
-    at_home = [story is not None and _within(story, home) for story in stories]
+    at_home = [story is not None and within(story, home) for story in stories]
     if sum(len(b.text) for b, here in zip(blocks, at_home, strict=True) if here) < HOME_MIN_CHARS:
         return blocks
     return [b for b, s, here in zip(blocks, stories, at_home, strict=True) if here or s is None]
@@ -129,14 +182,14 @@ def _story(block: Block, index: PageIndex) -> HtmlElement | None:
     return next(element.iterancestors("article"), None) if element is not None else None
 
 
-def _within(element: HtmlElement, container: HtmlElement) -> bool:
+def within(element: HtmlElement, container: HtmlElement) -> bool:
     return element is container or any(a is container for a in element.iterancestors())
 
 
 def continuation_blocks(blocks: list[Block], index: PageIndex) -> list[str]:
     """Paragraphs of later containers that share the main container's tag and class (a body
     split around an ad slot). Earlier ones are left alone: those are header boxes."""
-    main = _main_container(blocks, index)
+    main = main_container(blocks, index)
     if main is None or not main.get("class", "").strip():
         return []
     extracted = {key(block.text) for block in blocks}
@@ -150,11 +203,14 @@ def continuation_blocks(blocks: list[Block], index: PageIndex) -> list[str]:
     return texts
 
 
-def _main_container(blocks: list[Block], index: PageIndex) -> HtmlElement | None:
-    """The parent element that holds most of the extracted text."""
+def main_container(
+    blocks: list[Block], index: PageIndex, *, boxes: bool = False
+) -> HtmlElement | None:
+    """The parent element that holds most of the extracted text (with `boxes`, text set in
+    <div>s without <p> is looked for too)."""
     weights: Counter[HtmlElement] = Counter()
     for block in blocks:
-        element = index.find(block.text)
+        element = index.locate(block.text) if boxes else index.find(block.text)
         parent = element.getparent() if element is not None else None
         if parent is not None:
             weights[parent] += len(block.text)
@@ -162,7 +218,7 @@ def _main_container(blocks: list[Block], index: PageIndex) -> HtmlElement | None
 
 
 def _nested(one: HtmlElement, other: HtmlElement) -> bool:
-    return _within(one, other) or _within(other, one)
+    return within(one, other) or within(other, one)
 
 
 def _continuation_texts(container: HtmlElement, extracted: set[str], index: PageIndex) -> list[str]:
@@ -183,24 +239,3 @@ def _continuation_texts(container: HtmlElement, extracted: set[str], index: Page
 def _dense_in_page(text: str, index: PageIndex) -> bool:
     element = index.find(text)
     return element is not None and link_density(element) >= LINK_DENSITY
-
-
-def fuller_structured_body(texts: list[str], structured_body: str) -> list[str] | None:
-    """The JSON-LD articleBody's paragraphs when it holds the extracted text (so it is the
-    same article) and is clearly longer; None when the extracted paragraphs stand."""
-    structured_body = _MARKUP.sub("\n", structured_body)
-    extracted = _shingles("\n".join(texts))
-    structured = _shingles(structured_body)
-    if not structured:
-        return None
-    shared = sum((extracted & structured).values())
-    agrees = shared >= STRUCTURED_AGREEMENT * sum(extracted.values())
-    if agrees and sum(structured.values()) >= STRUCTURED_LONGER * sum(extracted.values()):
-        return [" ".join(line.split()) for line in structured_body.split("\n") if line.strip()]
-    return None
-
-
-def _shingles(text: str) -> Counter[tuple[str, ...]]:
-    """The text's word 4-grams (a shorter text is one gram), counted."""
-    words = _WORD.findall(text)
-    return Counter(tuple(words[i : i + 4]) for i in range(max(1, len(words) - 3)) if words)

@@ -19,6 +19,7 @@ from urllib.parse import urljoin, urlsplit
 from parsel import Selector
 
 from crawler.dates import parse_date
+from crawler.pagedates import structured_published, structured_updated
 from crawler.wire import clean_summary
 
 ARTICLE_TYPES = frozenset(
@@ -32,11 +33,6 @@ _STRING_OR_COMMENT = re.compile(r'"(?:\\.|[^"\\])*"|//[^\n]*|/\*.*?\*/', re.DOTA
 _STRING_OR_TRAILING_COMMA = re.compile(r'"(?:\\.|[^"\\])*"|,(\s*[\]}])')
 _CONTENT_DATA = re.compile(r"CONTENT_DATA\s*=\s*JSON\.stringify\(\s*(\{.*?\})\s*\)\s*;", re.DOTALL)
 _TITLE_SEPARATORS = (" | ", " - ", " – ", " — ", " :: ", " · ", " » ")
-_PUBLISHED_META = (
-    "article:published_time", "og:published_time", "datepublished", "pubdate", "publishdate",
-    "dc.date.issued", "dcterms.created", "parsely-pub-date", "date",
-)  # fmt: skip
-_UPDATED_META = ("article:modified_time", "og:updated_time", "datemodified", "dcterms.modified")
 _AUTHOR_META = ("author", "article:author", "byl", "parsely-author", "dc.creator")
 _TAG_META = ("article:tag", "keywords", "news_keywords")
 
@@ -55,6 +51,7 @@ class Structured:
     images: list[dict[str, str]] = field(default_factory=list)
     site_names: list[str] = field(default_factory=list)
     article_body: str = ""
+    paywalled: bool = False  # the article says it is not free to read (isAccessibleForFree)
 
 
 def loads_tolerant(text: str) -> Any:
@@ -89,9 +86,9 @@ def read_structured(page: Selector, url: str, timezone: str) -> Structured:
     return Structured(
         title=_first_title(article, meta, data, site_names, url),
         summary=_first_summary(article, meta),
-        published_at=_first_date([article.get("datePublished")], meta, _PUBLISHED_META, timezone)
+        published_at=structured_published(article, nodes, meta, timezone)
         or parse_date(str(data.get("DATETIME", "")), timezone),
-        updated_at=_first_date([article.get("dateModified")], meta, _UPDATED_META, timezone),
+        updated_at=structured_updated(article, meta, timezone),
         authors=_ld_names(article.get("author")) or _meta_authors(meta),
         tags=_first_tags(article, meta, data),
         language=language_code(_first(meta, ("og:locale", "inlanguage", "content-language")))
@@ -99,6 +96,7 @@ def read_structured(page: Selector, url: str, timezone: str) -> Structured:
         images=_images(article, meta, url),
         site_names=site_names,
         article_body=_ld_text(article.get("articleBody"), keep_lines=True),
+        paywalled=_paywalled(article),
     )
 
 
@@ -227,11 +225,12 @@ def _first_summary(article: dict[str, Any], meta: dict[str, list[str]]) -> str:
     return clean_summary(next((c for c in candidates if c), ""))
 
 
-def _first_date(
-    ld_values: list[Any], meta: dict[str, list[str]], keys: tuple[str, ...], timezone: str
-) -> str:
-    texts = [_ld_text(v) for v in ld_values] + [v for key in keys for v in meta.get(key, [])]
-    return next((d for text in texts if text and (d := parse_date(text, timezone))), "")
+def _paywalled(article: dict[str, Any]) -> bool:
+    parts = article.get("hasPart")
+    flags = [article.get("isAccessibleForFree")]
+    flags += [p.get("isAccessibleForFree") for p in (parts if isinstance(parts, list) else [parts])
+              if isinstance(p, dict)]  # fmt: skip
+    return any(str(flag).strip().lower() == "false" for flag in flags if flag is not None)
 
 
 def _meta_authors(meta: dict[str, list[str]]) -> list[str]:

@@ -8,9 +8,11 @@ import json
 import lxml.html
 import pytest
 
+from crawler.copies import fuller_copy, undoubled
 from crawler.extract import Extracted, extract_article
 from crawler.mainbody import Block
-from crawler.mainrules import PageIndex, drop_other_stories, drop_repeats, fuller_structured_body
+from crawler.mainrules import PageIndex, drop_far_repeats, drop_other_stories, drop_repeats
+from crawler.textrules import is_date_line
 
 URL = "https://www.test-gazette.example/news/2024/05/harbour-cranes-hydrogen"
 TITLE = "Harbour cranes switch to hydrogen power"
@@ -193,8 +195,85 @@ def test_own_address_dropped_but_other_urls_kept() -> None:
 
 
 @pytest.mark.parametrize("markup", [True, False], ids=["html-in-ld", "plain"])
-def test_fuller_structured_body_rule(markup: bool) -> None:
+def test_fuller_copy_rule(markup: bool) -> None:
     full = "".join(f"<p>{t}</p>" for t in PARAGRAPHS) if markup else "\n".join(PARAGRAPHS)
-    assert fuller_structured_body(PARAGRAPHS[:2], full) == PARAGRAPHS
-    assert fuller_structured_body(PARAGRAPHS, full) is None  # not longer: page text stands
-    assert fuller_structured_body(PARAGRAPHS[:2], "") is None
+    assert fuller_copy(PARAGRAPHS[:2], full) == PARAGRAPHS
+    assert fuller_copy(PARAGRAPHS, full) is None  # not longer: page text stands
+    assert fuller_copy(PARAGRAPHS[:2], "") is None
+
+
+# -- issue 16: the rules behind the golden pages (tests/golden/generic/), one case each ------
+
+
+def test_hidden_copy_dropped_but_a_hidden_only_body_kept() -> None:
+    copy = f'<div class="print-only">{paras(PARAGRAPHS)}</div>'
+    assert body_paragraphs(extract(page(paras(PARAGRAPHS) + copy))) == PARAGRAPHS
+    # a body shipped hidden (shown by script) is the only copy: it stays
+    hidden_only = f'<div style="display:none">{paras(PARAGRAPHS)}</div>'
+    assert body_paragraphs(extract(page(hidden_only))) == PARAGRAPHS
+
+
+def test_second_copy_of_the_opening_run_dropped_single_repeats_kept() -> None:
+    blocks = [Block(t, "p") for t in PARAGRAPHS[:3]]
+    assert drop_far_repeats(blocks + blocks[:2]) == blocks
+    meal = [Block(PARAGRAPHS[0], "p"), Block(PARAGRAPHS[1], "p"), Block(PARAGRAPHS[2], "p"),
+            Block(PARAGRAPHS[1], "p")]  # fmt: skip
+    assert drop_far_repeats(meal) == meal
+
+
+def test_copy_written_twice_over_is_taken_once() -> None:
+    assert undoubled(PARAGRAPHS + PARAGRAPHS) == PARAGRAPHS
+    glued = [*PARAGRAPHS[:-1], f"{PARAGRAPHS[-1]} {PARAGRAPHS[0]}", *PARAGRAPHS[1:]]
+    assert undoubled(glued) == PARAGRAPHS
+
+
+def test_fuller_copy_needs_a_paywall_or_a_clearly_cut_page() -> None:
+    story_text = "\n".join(PARAGRAPHS)
+    assert fuller_copy(PARAGRAPHS[:4], story_text) is None, "4 of 6 paragraphs: not cut off"
+    assert fuller_copy(PARAGRAPHS[:4], story_text, paywalled=True) == PARAGRAPHS
+    concatenated = story_text + "\n" + TEASERS[0]
+    assert fuller_copy(PARAGRAPHS, concatenated) is None
+
+
+def test_related_card_inside_the_body_does_not_cut_it() -> None:
+    card = '<h2><a href="/news/ferry-pier">Council votes to close the old ferry pier</a></h2>'
+    got = extract(page(paras(PARAGRAPHS[:3]) + card + paras(PARAGRAPHS[3:])))
+    assert body_paragraphs(got) == PARAGRAPHS
+
+
+@pytest.mark.parametrize(
+    ("line", "stamp"),
+    [
+        ("Stand: 22.04.2024 10:15 Uhr", True),
+        ("Updated 3:15 PM EST, April 2, 2024", True),
+        ("입력 2024.06.03 (14:05)", True),
+        ("— The Harbour Board (@harbourboard) May 2, 2024", False),
+        ("The council met on 22.04.2024.", False),
+        ("2024年2月10日、朝市が再開された。", False),
+    ],
+)
+def test_date_stamp_lines(line: str, stamp: bool) -> None:
+    assert is_date_line(line) is stamp
+
+
+def test_script_text_of_the_headline_object_preferred_to_related_text() -> None:
+    related = " ".join(TEASERS) * 2  # longer than the article, but another story's
+    data = {"page": {"article": {"title": TITLE, "body": "\n".join(PARAGRAPHS)},
+                     "related": [{"title": "Ferry pier", "summary": related}]}}  # fmt: skip
+    html = (
+        f"<html><head><title>{TITLE}</title></head><body><h1>{TITLE}</h1><div id='app'></div>"
+        f'<script id="__NEXT_DATA__" type="application/json">{json.dumps(data)}</script>'
+        "</body></html>"
+    )
+    got = extract(html)
+    assert body_paragraphs(got) == PARAGRAPHS
+    assert got.origins["body"] == "structured"
+
+
+def test_video_report_without_text_gets_an_empty_body_not_the_sidebar() -> None:
+    sidebar = f"<aside><h3>About us</h3><p>{TEASERS[1]}</p><p>{TEASERS[2]}</p></aside>"
+    html = (
+        f"<html><head><title>{TITLE}</title></head><body><div class='view'><h1>{TITLE}</h1>"
+        f"<div class='vod'><video src='/v.mp4'></video></div></div>{sidebar}</body></html>"
+    )
+    assert extract(html).body == "", "counted in no_body by the pipeline, not filled"
