@@ -44,14 +44,16 @@ def alerted(db: Database, story_ids: Iterable[int], rules: Iterable[str]) -> lis
     """The (rule, story) alerts among `story_ids` x `rules`, with the article that matched,
     the newest article the alert covered and the Message-IDs it went out in."""
     ids, names = sorted(set(story_ids)), sorted(set(rules))
-    if not ids or not names:
-        return []
-    return db.execute_returning_dicts(
-        "SELECT rule, story_id, article_id, covered_upto, alert_thread, digest_pending"
-        f" FROM alert_matches WHERE story_id IN ({_marks(ids)}) AND rule IN ({_marks(names)})"
-        " ORDER BY rule, story_id",
-        [*ids, *names],
-    )
+    found: list[dict[str, Any]] = []
+    for start in range(0, len(ids) if names else 0, 500):  # SQLite's limit on parameters
+        chunk = ids[start : start + 500]
+        found += db.execute_returning_dicts(
+            "SELECT rule, story_id, article_id, covered_upto, alert_thread, digest_pending"
+            f" FROM alert_matches WHERE story_id IN ({_marks(chunk)})"
+            f" AND rule IN ({_marks(names)})",
+            [*chunk, *names],
+        )
+    return sorted(found, key=lambda row: (row["rule"], row["story_id"]))
 
 
 def mark_alerted(db: Database, rule: str, story_ids: Iterable[int], thread: str) -> None:
