@@ -72,6 +72,13 @@ def find_dateline(paragraph: str) -> str:
     return f"{match.group('place')}, {date}" if date else match.group("place")
 
 
+def without_dateline(paragraph: str) -> str:
+    """The paragraph after its dateline: "South Korea ..." for "SEOUL, Jan. 31 (Yonhap) --
+    South Korea ...", "북한이 ..." for "(서울=연합뉴스) 북한이 ..."; unchanged without one."""
+    match = _DATELINE.match(paragraph) or _KOREAN_DATELINE.match(paragraph)
+    return paragraph[match.end() :].lstrip() if match else paragraph
+
+
 def clean_summary(text: str) -> str:
     """A description without the wire furniture Yonhap copies into it from the body."""
     text = _ATTN.sub("", " ".join(text.split()))

@@ -54,10 +54,11 @@ def newest_article(db: Database) -> dict[str, Any] | None:
 
 def claim_story(db: Database, rule: str, story_id: int, article_id: int, now: str,
                 digest: bool) -> bool:  # fmt: skip
-    """Record that `rule` matched `story_id`; False if it had already (then: no alert)."""
+    """Record that `rule` matched `story_id`; False if it had already (then: no alert).
+    The alert covers every article stored so far: only later ones can be its updates."""
     cursor = db.execute(
         "INSERT OR IGNORE INTO alert_matches (rule, story_id, article_id, matched_at,"
-        " digest_pending) VALUES (?, ?, ?, ?, ?)",
+        " digest_pending, covered_upto) VALUES (?, ?, ?, ?, ?, (SELECT MAX(id) FROM articles))",
         [rule, story_id, article_id, now, int(digest)],
     )
     return cursor.rowcount == 1

@@ -127,8 +127,36 @@ def _v7_selector_accounting(db: Database) -> None:
     runs.add_column("selector_last_error", str, not_null_default="")
 
 
+def _v8_story_updates(db: Database) -> None:
+    # Following a story after its alert (scheduler.updates). Per (rule, story): the newest
+    # article the alert covered (later ones may be updates) and the Message-IDs an update
+    # replies to. Rows from before take the matcher's position and the outbox's first email of
+    # the story. One story_updates row per (rule, version): a version updates a rule once.
+    matches = db["alert_matches"]
+    matches.add_column("covered_upto", int, not_null_default=0)
+    matches.add_column("alert_thread", str, not_null_default="")
+    db.execute(
+        "UPDATE alert_matches SET covered_upto = COALESCE((SELECT CAST(value AS INTEGER)"
+        " FROM state WHERE key = 'matched_upto'), 0)"
+    )
+    db.execute(
+        "UPDATE alert_matches SET alert_thread = COALESCE((SELECT o.message_id FROM outbox o,"
+        " json_each(CASE WHEN json_valid(o.story_ids) THEN o.story_ids ELSE '[]' END) j"
+        " WHERE o.rule = alert_matches.rule AND j.value = alert_matches.story_id"
+        " ORDER BY o.id LIMIT 1), '')"
+    )
+    db.execute("CREATE INDEX alert_matches_story ON alert_matches (story_id)")
+    db.execute(
+        "CREATE TABLE story_updates (rule TEXT NOT NULL, article_id INTEGER NOT NULL,"
+        " story_id INTEGER NOT NULL, found_at TEXT NOT NULL, sentences TEXT NOT NULL,"
+        " headline_was TEXT NOT NULL DEFAULT '', digest_pending INTEGER NOT NULL DEFAULT 0,"
+        " message_id TEXT NOT NULL DEFAULT '', PRIMARY KEY (rule, article_id))"
+    )
+    db.execute("CREATE INDEX story_updates_digest ON story_updates (rule, digest_pending)")
+
+
 MIGRATIONS: tuple[Callable[[Database], None], ...] = (
-    _v1, _v2, _v3, _v4, _v5, _v6_page_accounting, _v7_selector_accounting,
+    _v1, _v2, _v3, _v4, _v5, _v6_page_accounting, _v7_selector_accounting, _v8_story_updates,
 )  # fmt: skip
 
 

@@ -105,6 +105,20 @@ def search(
 
 
 @main.command()
+@click.argument("article", metavar="ID_OR_URL")
+@click.pass_context
+def story(ctx: click.Context, article: str) -> None:
+    """A story's versions in order (flash, LEAD, 2nd LD…, copies on other sites): label, time,
+    source, headline and link, and the sentences each one added."""
+    from newswatch.story import StoryNotFound, show_story
+
+    try:
+        show_story(_config(ctx), article)
+    except StoryNotFound as exc:
+        raise UserError(str(exc)) from None
+
+
+@main.command()
 @click.option(
     "--log-format",
     type=click.Choice(["text", "json", "journal"]),
@@ -222,10 +236,11 @@ def status(ctx: click.Context, as_json: bool) -> None:
     help="Where to put the demo's config, archive and Maildir (default: a new temp folder).",
 )  # fmt: skip
 def demo(folder: Path | None) -> None:
-    """Try newswatch offline: crawl a bundled sample site once and show an alert.
+    """Try newswatch offline: crawl a bundled sample site, show an alert and an update.
 
     Serves a small Yonhap-like sample site on 127.0.0.1, writes a config with two rules,
-    crawls the site, delivers the alerts to a Maildir and prints one. Ignores --config.
+    crawls the site, delivers the alerts to a Maildir and prints one; then the site publishes
+    a (2nd LD) of the story and a second crawl sends, and prints, its update. Ignores --config.
     """
     from newswatch.demo import DemoError, run_demo
 

@@ -281,7 +281,8 @@ class _Reader:
         )
 
     def rule(self, key: str, raw: Any, source_names: set[str], timezone: str) -> Rule:
-        raw = self.mapping(key, raw, {"name", "query", "to", "sources", "digest"})
+        allowed = {"name", "query", "to", "sources", "digest", "updates", "update_min_sentences"}
+        raw = self.mapping(key, raw, allowed)
         sources = self.strings(f"{key}.sources", raw.get("sources", []))
         for i, name in enumerate(sources):
             if name not in source_names:
@@ -305,4 +306,8 @@ class _Reader:
             to=to,
             sources=sources,
             digest=self.schedule(f"{key}.digest", digest, timezone) if digest else None,
+            updates=self.boolean(f"{key}.updates", raw.get("updates", False)),
+            update_min_sentences=self.number(
+                f"{key}.update_min_sentences", raw.get("update_min_sentences", 2), int, 1
+            ),
         )

@@ -117,6 +117,8 @@ class Rule:
     parsed: Query
     sources: tuple[str, ...] = ()
     digest: Schedule | None = None
+    updates: bool = False  # follow each alerted story: one update per version that adds text
+    update_min_sentences: int = 2  # new sentences a version needs to be an update
 
 
 @dataclass(frozen=True)

@@ -4,6 +4,9 @@ A Yonhap-like sample site (newswatch/demo_site/: a list page, an RSS feed, five 
 articles, one of them a "(LEAD)" update of another) is served on 127.0.0.1; a config with two
 rules is written into a fresh folder; `newswatch crawl` runs on it in a child process (Scrapy's
 reactor runs once per process); the alerts land in a Maildir, and one of them is printed.
+Then the site publishes a "(2nd LD)" of the alerted story with new facts (the parts of its
+pages between <!--later--> and <!--/later-->, and the pages in LATER), a second crawl finds it,
+and the update email that the rule following the story sends is printed too.
 """
 
 from __future__ import annotations
@@ -11,6 +14,7 @@ from __future__ import annotations
 import contextlib
 import http.server
 import mailbox
+import re
 import subprocess
 import sys
 import tempfile
@@ -34,9 +38,11 @@ TYPES = {".html": "text/html; charset=utf-8", ".xml": "text/xml; charset=utf-8",
          ".txt": "text/plain; charset=utf-8"}  # fmt: skip
 RULES = [
     {"name": "missiles", "query": '"ballistic missile" OR 탄도미사일',
-     "to": ["you@example.org"]},
+     "to": ["you@example.org"], "updates": True},
     {"name": "deterrence", "query": '"extended deterrence"', "to": ["you@example.org"]},
 ]  # fmt: skip
+LATER = ("/view/AEN20240305000152315",)  # published between the two crawls
+_LATER_PARTS = re.compile(rb"<!--later-->.*?<!--/later-->\n?", re.DOTALL)
 
 
 class DemoError(Exception):
@@ -60,9 +66,11 @@ class _Handler(http.server.BaseHTTPRequestHandler):
     server: _Server
 
     def do_GET(self) -> None:
-        found = site_file(self.path)
+        later = self.server.later
+        found = site_file(self.path) if later or self.path.split("?")[0] not in LATER else None
         body, kind = found or (b"<h1>Not found</h1>", "text/html; charset=utf-8")
         body = body.replace(b"{{BASE}}", self.server.base.encode())
+        body = body if later else _LATER_PARTS.sub(b"", body)
         self.send_response(200 if found else 404)
         self.send_header("Content-Type", kind)
         self.send_header("Content-Length", str(len(body)))
@@ -76,18 +84,19 @@ class _Handler(http.server.BaseHTTPRequestHandler):
 class _Server(http.server.ThreadingHTTPServer):
     daemon_threads = True
     base = ""
+    later = False  # whether the pages published between the crawls are out
 
 
 @contextlib.contextmanager
-def demo_site() -> Iterator[str]:
-    """Serves the sample site on a free port of 127.0.0.1; yields its base URL."""
+def demo_site() -> Iterator[_Server]:
+    """Serves the sample site on a free port of 127.0.0.1 (at its `.base`) until the end."""
     server = _Server(("127.0.0.1", 0), _Handler)
     server.base = f"http://127.0.0.1:{server.server_address[1]}"
     thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.1})
     thread.daemon = True
     thread.start()
     try:
-        yield server.base
+        yield server
     finally:
         server.shutdown()
         server.server_close()
@@ -145,8 +154,17 @@ def show_alert(message: EmailMessage, count: int) -> None:
     click.echo(shown.rstrip())  # the part's lines end in CRLF, as sent
 
 
-def show_story(config: Config) -> None:
-    """Says that the original and its (LEAD) update were one story, alerted once."""
+def show_update(message: EmailMessage) -> None:
+    click.echo("\nthe update email, a reply to the alert above (mail clients thread it there):")
+    click.echo(f"Subject: {message['Subject']}")
+    click.echo(f"In-Reply-To: {message['In-Reply-To']}\n")
+    text = message.get_body(preferencelist=("plain",))
+    shown = text.get_content().replace("\r\n", "\n") if text is not None else "(no text part)"
+    click.echo(shown.rstrip())
+
+
+def show_story(config: Config) -> int | None:
+    """Says that the original and its (LEAD) update were one story, alerted once; its id."""
     import db
     from newswatch.query import parse_query
 
@@ -160,15 +178,19 @@ def show_story(config: Config) -> None:
                    "(an original and its update), so it alerted once:")  # fmt: skip
         for title in sorted(hit["title"] for hit in hits):
             click.echo(f"  {title}")
+        return int(hits[0]["story_id"])
+    return None
 
 
-def show_places(folder: Path, loaded: Config) -> None:
+def show_places(folder: Path, loaded: Config, story: int | None) -> None:
     config = loaded.path
     click.echo(f"\neverything is in {folder} (the sample site has stopped; delete it when done):")
     click.echo(f"  config    {config}")
     click.echo(f"  database  {loaded.database}")
     click.echo(f"  maildir   {loaded.maildir}   (mutt -f {loaded.maildir})")
     click.echo(f"try: newswatch --config {config} search missile")
+    if story is not None:
+        click.echo(f"     newswatch --config {config} story {story}")
     click.echo(f"     newswatch --config {config} serve")
 
 
@@ -182,15 +204,22 @@ def new_folder(given: Path | None) -> Path:
 
 
 def run_demo(folder: Path | None = None) -> None:
-    """Serve the sample site, crawl it once, and show what came of it."""
+    """Serve the sample site, crawl it, publish a (2nd LD), crawl again; show what came of it."""
     folder = new_folder(folder)
-    with demo_site() as base:
-        config = write_config(folder, base)
-        click.echo(f"sample site on {base}; crawling it once with two rules...\n")
+    with demo_site() as site:
+        config = write_config(folder, site.base)
+        click.echo(f"sample site on {site.base}; crawling it once with two rules...\n")
         click.echo(crawl(config).rstrip())
-    loaded = load_config(config)
-    show_story(loaded)
-    emails = alerts(loaded.maildir)
-    if emails:
-        show_alert(emails[0], len(emails))
-    show_places(folder, loaded)
+        loaded = load_config(config)
+        story = show_story(loaded)
+        emails = alerts(loaded.maildir)
+        if emails:
+            show_alert(emails[0], len(emails))
+        site.later = True
+        click.echo("\nthe site now publishes a (2nd LD) of that story, with new facts;"
+                   " crawling it again...\n")  # fmt: skip
+        click.echo(crawl(config).rstrip())
+    replies = [m for m in alerts(loaded.maildir) if m["In-Reply-To"]]
+    if replies:
+        show_update(replies[0])
+    show_places(folder, loaded, story)

@@ -36,9 +36,10 @@ def print_rules(config: Config, now: datetime | None = None) -> None:
     rows = [("rule", "query", "to", "sources", "sends", "next digest")]
     for r in config.alerts.rules:
         upcoming = next_time(r.digest, now) if r.digest else None
+        sends = f"digest {r.digest}" if r.digest else "after each crawl"
         rows.append((
             r.name, r.query, ", ".join(r.to), ", ".join(r.sources) or "all",
-            f"digest {r.digest}" if r.digest else "after each crawl",
+            sends + (f", updates (≥ {r.update_min_sentences} new sentences)" if r.updates else ""),
             local_time(iso_utc(upcoming), config.timezone) if upcoming else "-",
         ))  # fmt: skip
     print_table(rows)

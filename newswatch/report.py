@@ -108,6 +108,10 @@ def print_alerts(matched: MatchReport, delivered: DeliveryReport, config: Config
     alerts = matched.alerts or {}
     for rule, n in sorted(alerts.items()):
         click.echo(f"alert {rule}: {n} new {'story' if n == 1 else 'stories'}")
+    digests = {r.name for r in config.alerts.rules if r.digest is not None}
+    for rule, n in sorted((matched.updates or {}).items()):
+        later = " (in its next digest)" if rule in digests else ""
+        click.echo(f"update {rule}: {n} version{'' if n == 1 else 's'} adding news{later}")
     where = "smtp " + config.alerts.smtp.host if config.alerts.smtp else f"maildir {config.maildir}"
     line = (
         f"emails: {delivered.sent} sent, {delivered.retrying} to retry, {delivered.failed} failed"

@@ -64,6 +64,8 @@ def test_paths_are_relative_to_the_config_file(tmp_path):
             "crawl.obey",
         ),
         ("alerts:", "alerts:\n  smtp: {host: h, security: tls}", "alerts.smtp.security"),
+        ("sources: [yonhap]", "updates: 1", "alerts.rules[0].updates"),
+        ("sources: [yonhap]", "update_min_sentences: 0", "alerts.rules[0].update_min_sentences"),
     ],
 )
 def test_bad_values_name_their_key(tmp_path, old, new, key):
@@ -129,7 +131,7 @@ FULL = {
                  "local_hostname": "nw.b.c"},
         "operator": "ops@example.org",
         "rules": [{"name": "r", "query": "missile", "to": ["a@example.org"], "sources": ["yonhap"],
-                   "digest": "0 8 * * *"}],
+                   "digest": "0 8 * * *", "updates": True, "update_min_sentences": 3}],
     },
 }  # fmt: skip
 

@@ -14,7 +14,7 @@ from crawler.progress import PLAIN_EVERY_SECONDS, Board
 from newswatch.demo import site_file
 
 
-def test_demo_crawls_the_sample_site_and_leaves_an_alert_in_the_maildir(run_cli, workdir):
+def test_demo_crawls_the_sample_site_alerts_then_prints_the_update_of_a_2nd_ld(run_cli, workdir):
     result = run_cli("demo", "--dir", str(workdir / "demo"))  # run_cli's timeout bounds it
 
     out = result.stdout
@@ -32,8 +32,20 @@ def test_demo_crawls_the_sample_site_and_leaves_an_alert_in_the_maildir(run_cli,
     assert subjects == [
         "[newswatch] deterrence: 1 new story",
         "[newswatch] missiles: 1 new story",
+        "[newswatch] missiles: update — N. Korea fires ballistic missile from submarine off "
+        "Sinpo: JCS",
     ]
     assert "Traceback" not in result.stderr
+    # then the site publishes a (2nd LD), and the update is printed after the alert
+    first, second = out.split("the site now publishes", 1)
+    assert "update missiles" not in first and "(2nd LD)" not in first, "published after crawl 1"
+    assert re.search(r"^yonhap\s+ok\s+\d+\s+1\s+1\s+0\s+0\s+0\s+0\s+-\s+0$", second, re.M), out
+    assert "update missiles: 1 version adding news\nemails: 1 sent" in second, out
+    assert "2nd LD · 3 new sentences" in second
+    assert "\nNEW  President Yoon Suk Yeol convened a meeting of the National Security\n" in second
+    alert_id = next(m["Message-ID"] for m in emails if m["Subject"] == subjects[1])
+    assert f"In-Reply-To: {alert_id}\n" in second, out
+    assert re.search(r"story \d+$", out, re.M), "the way to see the story's versions"
 
 
 def test_the_demo_refuses_a_folder_that_is_not_empty(run_cli, workdir):
@@ -52,6 +64,7 @@ def test_the_sample_site_serves_its_pages_and_nothing_outside_them():
     assert site_file("/news")[1].startswith("text/html")
     assert site_file("/RSS/news.xml")[1].startswith("text/xml")
     assert b"(LEAD)" in site_file("/view/AEN20240305000151315")[0]
+    assert b"(2nd LD)" in site_file("/view/AEN20240305000152315")[0]
     assert site_file("/view/AEN20240228001100315") is None  # linked by a related box only
     assert site_file("/../pyproject.toml") is None
     assert site_file("/") is None

@@ -10,6 +10,7 @@ import base64
 import mailbox
 import re
 import shutil
+from email import message_from_bytes, policy
 from pathlib import Path
 
 import pytest
@@ -158,3 +159,38 @@ def test_header_and_footer_name_the_rule_query_time_and_install(alert):
         assert said in html, said
     assert re.search(r"Found by the crawl of \d{4}-\d\d-\d\d \d\d:\d\d KST\.", html)
     assert "Stories mentioning “deterrence”, “탄도미사일” or the phrase “drone defense”." in html
+
+
+def test_an_update_reads_on_a_phone_with_each_new_sentence_marked(tmp_path):
+    """Issue 19's update email, with a long unbroken word and markup in a new sentence."""
+    rule = "    - {name: follow, query: deterrence, to: [f@example.org], updates: true}\n"
+    config = write_config(tmp_path, None, rule)
+    first = add_article(config, "https://en.yna.co.kr/view/AEN1", "Allies bolster deterrence")
+    alert_pass(config)
+    added = [
+        "Seoul and Washington will hold a tabletop exercise on " + "deterrence" * 8 + ".",
+        'The ministry said <b>"readiness"</b> & vigilance come first, officials added.',
+    ]
+    add_article(config, "https://en.yna.co.kr/view/AEN1-LEAD", "(LEAD) Allies bolster deterrence",
+                BODY + "\n\n" + "\n\n".join(added), story_id=first)  # fmt: skip
+    alert_pass(config)
+    box = mailbox.Maildir(tmp_path / "maildir", create=False)
+    raw = [box.get_bytes(k) for k in box.iterkeys()]
+    [update] = [message_from_bytes(m, policy=policy.default) for m in raw if b": update" in m]
+    html = parts(update)["text/html"]
+    assert html.count(">NEW</span>") == 2, html
+    assert "&lt;b&gt;&quot;readiness&quot;&lt;/b&gt; &amp;" in html
+    page = tmp_path / "update.html"
+    page.write_text(html, encoding="utf-8")
+    driver = chrome(tmp_path, 390)
+    try:
+        driver.get(page.as_uri())
+        inner, scroll = driver.execute_script(
+            "return [window.innerWidth, document.documentElement.scrollWidth]"
+        )
+        sizes = driver.execute_script(TEXT_SIZES)
+    finally:
+        driver.quit()
+    assert scroll <= inner == 390, f"horizontal scroll: {scroll} > {inner}"
+    small = [(tag, size) for tag, size in sizes if size < 14]
+    assert sizes and not small, small

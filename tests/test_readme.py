@@ -4,8 +4,9 @@ The examples were made against the fixture sites (scripts/fixture_sites.py, on 1
 and 127.0.0.2:8802 in /tmp/readme). Here the same sites and config run on free ports in a
 temporary folder, `newswatch` is on PATH as `make install` puts it, and each command runs
 through the shell in README order. Only what cannot repeat is normalised: ports and the folder,
-clock times and durations, Message-IDs and Maildir file names. `smtp.yaml` points at a test SMTP
-server, `closed.yaml` at a closed port. `serve` runs until Ctrl-C and is left out.
+clock times and durations, Message-IDs, Maildir file names, and article ids (in the order a
+crawl stored them). `smtp.yaml` points at a test SMTP server, `closed.yaml` at a closed port.
+`serve` runs until Ctrl-C and is left out.
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ TIME = re.compile(r"\d{4}-\d\d-\d\d( |T)\d\d:\d\d(:\d\d)?( [A-Z]{2,5}|Z)")
 DURATION = re.compile(r"(?<= )\d+s(?= )|(?<=\"seconds\": )[\d.]+")
 MESSAGE_ID = re.compile(r"<\d{14}\.[0-9a-f]{12}\.[0-9a-f]{12}@[^>\s]+>")  # random by design
 MAILDIR_FILE = re.compile(r"/maildir/new/\S+")
+ARTICLE_ID = re.compile(r"(?<=^story )\d+|(?<=\(article )\d+(?=\))", re.M)  # in crawl order
 
 
 def examples(readme: str) -> Iterator[tuple[str, str]]:
@@ -59,6 +61,7 @@ def examples(readme: str) -> Iterator[tuple[str, str]]:
 def normal(text: str) -> str:
     text = DURATION.sub("N", TIME.sub("TIME", text))
     text = MESSAGE_ID.sub("<MESSAGE-ID>", MAILDIR_FILE.sub("/maildir/new/FILE", text))
+    text = ARTICLE_ID.sub("N", text)
     return "\n".join(line.rstrip() for line in text.strip().splitlines())
 
 

@@ -350,6 +350,23 @@ def test_an_article_page_reads_as_an_article_with_its_versions(archive, server, 
     assert "original" in versions[0].text
 
 
+def test_an_article_page_shows_what_each_later_version_and_copy_added(archive, server, browser):
+    update = article_id(server, archive.yonhap + LEAD_UPDATE.path)
+    browser.get(f"{server.base}/archive/articles/{update}")
+    original, lead = find(browser, ".nw-versions li")
+    assert find(original, ".nw-added") == [], "the original is the article itself"
+    assert texts(lead, ".nw-added p") == [f"NEW {p}" for p in LEAD_UPDATE.paragraphs[-2:]]
+    story = subprocess.run(
+        [*newswatch_command(), "--config", str(archive.config), "story", str(update)],
+        capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert "LEAD · 2023-03-01 15:10 KST · yonhap · 2 new sentences" in story.stdout, story.stdout
+    syndicated = article_id(server, archive.yonhap + SYNDICATED.path)
+    browser.get(f"{server.base}/archive/articles/{syndicated}")
+    [copy] = find(browser, ".nw-copies li")
+    assert copy.text.endswith("· nothing new") and find(copy, ".nw-added") == []
+
+
 def test_an_article_page_lists_the_copies_and_fits_a_phone(archive, server, browser):
     original = article_id(server, archive.yonhap + SYNDICATED.path)
     browser.set_window_size(390, 844)

@@ -24,6 +24,7 @@ from sqlite_utils import Database
 
 from db.reading import story_of
 from newswatch.query import QueryError, parse_query
+from newswatch.versions import story_versions
 from newswatch.web import story, text
 from newswatch.web.facets import LocalDayFacet, day_filter_arguments
 from newswatch.web.searching import search_filter_arguments
@@ -122,7 +123,13 @@ class ArchivePlugin:
 
     async def _story(self, datasette: Any, article_id: int) -> story.Story | None:
         def read(conn: sqlite3.Connection) -> list[dict[str, Any]]:
-            return story_of(Database(conn), article_id)
+            rows = story_of(Database(conn), article_id)
+            if not rows:
+                return rows
+            # What each article added to the story: `newswatch story` and the updates say so too.
+            versions = story_versions(Database(conn), rows[0]["story_id"])
+            added = {v.article_id: v.added for v in versions}
+            return [row | {"added": added.get(row["id"], ())} for row in rows]
 
         return story.arrange(await datasette.get_database(ARCHIVE).execute_fn(read))
 
