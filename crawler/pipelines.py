@@ -92,10 +92,11 @@ class DeduplicatePipeline(_StatsPipeline):
     def process_item(self, item: Article) -> Article:
         if db.known_urls(self.db, [item.url]):
             raise Duplicate(f"already stored: {item.url}")
-        twin = db.find_same_body(self.db, item.source, item.body_hash) if item.body_hash else None
-        if twin and same_title(twin["title"], item.title):  # a print or mobile copy
-            raise Duplicate(f"same body and title as {twin['url']}: {item.url}")
-        if twin:  # two pages, two headlines, one extracted body: suspect the extraction
+        twins = db.find_same_body(self.db, item.source, item.body_hash) if item.body_hash else []
+        copy = next((t for t in twins if same_title(t["title"], item.title)), None)
+        if copy:  # a print or mobile copy of any of them
+            raise Duplicate(f"same body and title as {copy['url']}: {item.url}")
+        if twins:  # two pages, two headlines, one extracted body: suspect the extraction
             self.count("same_body_kept")
         if item.signature:  # computed beside the extraction, in a worker
             found = Fingerprint(item.signature, item.shingles, item.bands)
@@ -104,7 +105,7 @@ class DeduplicatePipeline(_StatsPipeline):
             item.signature, item.shingles, item.bands = found.signature, found.shingles, found.bands
         if self.profile and not item.story_key:
             item.story_key = self.profile.story_key(item.url)
-        item.story_id = self.story_of(item, found, kept_twin=twin is not None)
+        item.story_id = self.story_of(item, found, kept_twin=bool(twins))
         return item
 
     def story_of(self, item: Article, found: Fingerprint, kept_twin: bool = False) -> int | None:

@@ -33,13 +33,14 @@ def known_urls(db: Database, urls: Iterable[str]) -> set[str]:
     return found
 
 
-def find_same_body(db: Database, source: str, body_hash: str) -> dict[str, Any] | None:
-    """An article of the same source whose normalized body is identical."""
-    rows = db.execute_returning_dicts(
-        "SELECT id, url, title, story_id FROM articles WHERE source = ? AND body_hash = ? LIMIT 1",
+def find_same_body(db: Database, source: str, body_hash: str) -> list[dict[str, Any]]:
+    """The articles of the same source whose normalized body is identical, oldest first
+    (several when one extracted body was kept under different headlines)."""
+    return db.execute_returning_dicts(
+        "SELECT id, url, title, story_id FROM articles WHERE source = ? AND body_hash = ?"
+        " ORDER BY id",
         [source, body_hash],
     )
-    return rows[0] if rows else None
 
 
 def insert_article(

@@ -185,6 +185,30 @@ def test_same_body_under_another_headline_is_kept_and_counted_a_print_copy_is_no
     assert (run["new_articles"], run["duplicates"], run["same_body_kept"]) == (2, 1, 1), run
 
 
+def test_a_print_copy_is_dropped_whichever_same_body_article_was_stored_first(
+    make_site, workdir, run_cli
+):
+    """Pages arrive in any order: the copy is compared with every stored page of that body,
+    not only the first (which may be the other headline)."""
+    site = make_site()
+    config = config_for(workdir, site)
+    text = "A short video report: the minister visited the flooded town on Monday."
+    pages = {
+        "/view/2": article("Rescue teams reach the valley", 2, text),
+        "/view/1": article("Minister visits flooded town", 2, text),
+        "/view/3": article("Minister visits flooded town", 2, text),
+    }
+    for count in (1, 2, 3):  # one new page per crawl, in this order
+        serve(site, dict(list(pages.items())[:count]))
+        result = run_cli("crawl", config=config)
+        assert result.returncode == 0, tail(result)
+
+    rows = query(workdir / "news.db", "SELECT url, title FROM articles ORDER BY id")
+    assert [r["url"].rsplit("/", 1)[1] for r in rows] == ["2", "1"], rows
+    run = last_run(workdir / "news.db")
+    assert (run["new_articles"], run["duplicates"]) == (0, 1), run
+
+
 @pytest.mark.slow
 def test_a_worker_killed_with_9_mid_crawl_is_replaced_and_every_page_is_stored(make_site, workdir):
     site = make_site()
