@@ -28,11 +28,28 @@ def _pattern(terms: tuple[Term, ...]) -> re.Pattern[str] | None:
     return re.compile("|".join(patterns), re.IGNORECASE) if patterns else None
 
 
+@lru_cache(maxsize=4096)
+def _first_words(terms: tuple[Term, ...]) -> tuple[str, ...]:
+    return tuple(words[0].lower() for t in terms if (words := re.findall(r"\w+", t.text)))
+
+
+def _first_match(text: str, found: re.Pattern[str], terms: tuple[Term, ...]) -> re.Match | None:
+    """The first match, searched from the first place a term's first word occurs: a plain
+    find is many times quicker than the regex tried at every position of a long body."""
+    lowered = text.lower()
+    if len(lowered) == len(text):  # same offsets (a few letters lengthen when lowered)
+        starts = [i for word in _first_words(terms) if (i := lowered.find(word)) >= 0]
+        first = found.search(text, min(starts)) if starts else None
+        if first:
+            return first
+    return found.search(text)
+
+
 def snippet(text: str, terms: list[Term]) -> list[tuple[str, bool]]:
     """The passage around the first match, as (text, highlighted) pieces."""
     text = " ".join(_INVISIBLE.sub("", text).split())
     found = _pattern(tuple(terms))
-    first = found.search(text) if found else None
+    first = _first_match(text, found, tuple(terms)) if found else None
     start = max(0, (first.start() if first else 0) - SNIPPET_CHARS // 3)
     if start:
         start = text.find(" ", start) + 1 or start
