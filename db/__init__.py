@@ -11,6 +11,7 @@ from db.failures import clear_failure, failures_since, record_failure, retryable
 from db.runs import (
     close_stale_runs,
     end_open_runs,
+    fail_unfinished_runs,
     finish_run,
     last_runs,
     recent_runs,
@@ -27,6 +28,7 @@ __all__ = [
     "clear_failure",
     "close_stale_runs",
     "end_open_runs",
+    "fail_unfinished_runs",
     "failures_since",
     "find_same_body",
     "first_of_stories",

@@ -10,11 +10,13 @@ from sqlite_utils import Database
 from db.tx import write_transaction
 
 
-def start_run(db: Database, source: str, started_at: str) -> int:
+def start_run(db: Database, source: str, started_at: str, due_at: str = "") -> int:
+    """A new 'running' row; `due_at`: when the service's schedule had it due."""
     with write_transaction(db):
         table = db["crawl_runs"].insert(
             {"source": source, "started_at": started_at, "status": "running",
-             "pages": 0, "new_articles": 0, "duplicates": 0, "undated": 0, "errors": "{}"}
+             "pages": 0, "new_articles": 0, "duplicates": 0, "undated": 0, "errors": "{}",
+             "due_at": due_at}
         )  # fmt: skip
     return int(table.last_pk)
 
@@ -75,3 +77,31 @@ def end_open_runs(db: Database, run_ids: list[int], status: str, reason: str, no
             f" WHERE status = 'running' AND id IN ({marks})",
             [status, now, reason, *run_ids],
         )
+
+
+def fail_unfinished_runs(db: Database, sources: list[str], since: str, status: str,
+                         reason: str, now: str, due: dict[str, str]) -> list[str]:  # fmt: skip
+    """The process crawling `sources` (started at `since`) is gone: each run of theirs it left
+    'running' becomes `status` with `reason`, and a source it had not yet started a run for
+    gets a row saying so, so that no killed crawl goes unrecorded. Returns those sources."""
+    if not sources:
+        return []
+    marks = ",".join("?" * len(sources))
+    with write_transaction(db):
+        db.execute(
+            f"UPDATE crawl_runs SET status = ?, finished_at = ?, last_error = ?"
+            f" WHERE status = 'running' AND started_at >= ? AND source IN ({marks})",
+            [status, now, reason, since, *sources],
+        )
+        started = {r[0] for r in db.execute(
+            f"SELECT DISTINCT source FROM crawl_runs WHERE started_at >= ? AND source IN ({marks})",
+            [since, *sources],
+        ).fetchall()}  # fmt: skip
+        never = [s for s in sources if s not in started]
+        for source in never:
+            db["crawl_runs"].insert(
+                {"source": source, "started_at": since, "finished_at": now, "status": status,
+                 "pages": 0, "new_articles": 0, "duplicates": 0, "undated": 0, "errors": "{}",
+                 "last_error": reason, "due_at": due.get(source, "")}
+            )  # fmt: skip
+    return never

@@ -15,11 +15,11 @@ import signal
 import subprocess
 import threading
 import time
-from datetime import UTC, datetime
+from collections.abc import Callable
 from typing import Any
 
 import db
-from crawler.locks import Holder
+from crawler.locks import Holder, is_held
 from crawler.timelimit import EXIT_DEADLINE, HARD_GRACE
 from newswatch.clock import iso_utc, utc_now
 from newswatch.config import Config
@@ -35,13 +35,14 @@ BACKSTOP_SECONDS = 15  # after a batch's own hard deadline, the service kills it
 class BatchRunner:
     """Called by the dispatcher, in a thread of its own, for each batch."""
 
-    def __init__(self, config: Config, dispatcher: Dispatcher, labels: Any) -> None:
+    def __init__(self, config: Config, dispatcher: Dispatcher, labels: Any,
+                 ended: Callable[[], None]) -> None:  # fmt: skip
         self.config = config
         self.dispatcher = dispatcher
         self.labels = labels  # the next run number, for "source#N" in the log
+        self.ended = ended  # after each batch: the service matches and delivers
 
     def __call__(self, batch: Batch) -> None:
-        extra = {"source": "-", "run": batch.label}
         batch.due = [d for d in batch.due if self._free(batch, d.source.name)]
         if not batch.due:
             return
@@ -57,7 +58,8 @@ class BatchRunner:
         batch.proc = proc
         errors = _tail_of(proc)
         limit = self.config.crawl.time_limit + HARD_GRACE + BACKSTOP_SECONDS
-        backstop = threading.Timer(limit, _kill_group, args=(proc,))
+        overdue = threading.Event()
+        backstop = threading.Timer(limit, lambda: (overdue.set(), _kill_group(proc)))
         backstop.start()
         try:
             self._read(batch, proc, runs)
@@ -65,9 +67,12 @@ class BatchRunner:
         finally:
             backstop.cancel()
         missing = [name for name in batch.names if name not in batch.done]
-        if missing:
-            self._failed(batch, missing, started_at, _why(proc.returncode, errors), extra)
+        if missing or proc.returncode != 0:
+            killed = overdue.is_set() and proc.returncode == -signal.SIGKILL
+            why = _why(proc.returncode, errors, killed)
+            self._failed(batch, missing, started_at, why, "timeout" if killed else "failed")
         self._archive(log_health_changes, before, batch.label)
+        self.ended()
 
     def _free(self, batch: Batch, name: str) -> bool:
         if free_to_crawl(self.config.database, name, {"source": name, "run": batch.label}):
@@ -89,16 +94,23 @@ class BatchRunner:
                 self.dispatcher.finished(batch, other["source"])
 
     def _failed(self, batch: Batch, names: list[str], since: str, reason: str,
-                extra: dict[str, str]) -> None:  # fmt: skip
+                status: str) -> None:  # fmt: skip
+        """The child is gone before it reported `names`: each gets a `status` run with the
+        reason (the crawl it had open, or a new row if it had none), and every source of the
+        batch is judged (the child could not). A source someone else has locked since is
+        theirs: it is left alone."""
         if self.dispatcher.stopping:
             reason = "the service stopped: " + reason
-        log.error("%s of %d sources ended early: %s; not crawled: %s", batch.label,
-                  len(batch.names), reason, ", ".join(names), extra=extra)  # fmt: skip
+        names = [n for n in names if not is_held(self.config.database, n)]
+        if names:
+            log.error("%s of %d sources ended early: %s; not finished: %s", batch.label,
+                      len(batch.names), reason, ", ".join(names),
+                      extra={"source": "-", "run": batch.label})  # fmt: skip
         due = {d.source.name: iso_utc(d.at) for d in batch.due}
 
         def record(archive: Any) -> None:
-            db.fail_unfinished_runs(archive, names, since, reason, utc_now(), due)
-            check_sources(archive, self.config, names)
+            db.fail_unfinished_runs(archive, names, since, status, reason, utc_now(), due)
+            check_sources(archive, self.config, batch.names)
 
         self._archive(record)
 
@@ -124,8 +136,10 @@ def _tail_of(proc: subprocess.Popen[str]) -> collections.deque[str]:
     return tail
 
 
-def _why(returncode: int, errors: collections.deque[str]) -> str:
+def _why(returncode: int, errors: collections.deque[str], backstop: bool = False) -> str:
     last = errors[-1][:300] if errors else "no output"
+    if backstop:
+        return f"the batch process was killed past its time limit; last output: {last}"
     if returncode < 0:
         name = signal.Signals(-returncode).name
         return f"the batch process was killed ({name}); last output: {last}"
@@ -151,7 +165,3 @@ def stop_batches(batches: list[Batch], grace: float) -> None:
             proc.wait(timeout=max(deadline - time.monotonic(), 0.1))
         except subprocess.TimeoutExpired:
             _kill_group(proc)
-
-
-def now_utc() -> datetime:
-    return datetime.now(UTC)
