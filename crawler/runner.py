@@ -108,7 +108,7 @@ def _end_open_runs(config: Config, crawlers: list[Any], sources: tuple[Source, .
         archive.execute("PRAGMA busy_timeout = 5000")
         now = utc_now()
         db.end_open_runs(archive, _run_ids(crawlers), "timeout", reason, now)
-        db.fail_unfinished_runs(archive, unopened, now, "timeout", reason, now, due)
+        db.record_unstarted_runs(archive, unopened, "timeout", reason, now, due)
         archive.close()
     except Exception as exc:  # the next crawl of each source closes them instead
         logging.getLogger(__name__).warning("could not record the timeout: %s", exc)

@@ -51,12 +51,23 @@ class BatchRunner:
             log.info("crawl started (%s, %d sources)", batch.label, len(batch.names),
                      extra={"source": name, "run": runs[name]})  # fmt: skip
         before = self._archive(health_before, batch.names)
-        started_at = utc_now()
+        after_id = self._archive(db.last_run_id)  # the batch's runs will be above it
         proc = subprocess.Popen(batch_command(self.config, batch, os.getpid()),
                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                                 start_new_session=True)  # fmt: skip
         batch.proc = proc
         errors = _tail_of(proc)
+        overdue = self._run(batch, proc, runs)
+        missing = [name for name in batch.names if name not in batch.done]
+        if missing or proc.returncode != 0:
+            killed = overdue and proc.returncode == -signal.SIGKILL
+            why = _why(proc.returncode, errors, killed)
+            self._failed(batch, missing, after_id, why, "timeout" if killed else "failed")
+        self._archive(log_health_changes, before, batch.label)
+        self.ended()
+
+    def _run(self, batch: Batch, proc: subprocess.Popen[str], runs: dict[str, str]) -> bool:
+        """Read the child's reports until it ends; True when the backstop had to kill it."""
         limit = self.config.crawl.time_limit + HARD_GRACE + BACKSTOP_SECONDS
         overdue = threading.Event()
         backstop = threading.Timer(limit, lambda: (overdue.set(), _kill_group(proc)))
@@ -66,13 +77,7 @@ class BatchRunner:
             proc.wait()
         finally:
             backstop.cancel()
-        missing = [name for name in batch.names if name not in batch.done]
-        if missing or proc.returncode != 0:
-            killed = overdue.is_set() and proc.returncode == -signal.SIGKILL
-            why = _why(proc.returncode, errors, killed)
-            self._failed(batch, missing, started_at, why, "timeout" if killed else "failed")
-        self._archive(log_health_changes, before, batch.label)
-        self.ended()
+        return overdue.is_set()
 
     def _free(self, batch: Batch, name: str) -> bool:
         if free_to_crawl(self.config.database, name, {"source": name, "run": batch.label}):
@@ -93,7 +98,7 @@ class BatchRunner:
                             extra={"source": other["source"], "run": batch.label})  # fmt: skip
                 self.dispatcher.finished(batch, other["source"])
 
-    def _failed(self, batch: Batch, names: list[str], since: str, reason: str,
+    def _failed(self, batch: Batch, names: list[str], after_id: int, reason: str,
                 status: str) -> None:  # fmt: skip
         """The child is gone before it reported `names`: each gets a `status` run with the
         reason (the crawl it had open, or a new row if it had none), and every source of the
@@ -109,7 +114,7 @@ class BatchRunner:
         due = {d.source.name: iso_utc(d.at) for d in batch.due}
 
         def record(archive: Any) -> None:
-            db.fail_unfinished_runs(archive, names, since, status, reason, utc_now(), due)
+            db.fail_unfinished_runs(archive, names, after_id, status, reason, utc_now(), due)
             check_sources(archive, self.config, batch.names)
 
         self._archive(record)
