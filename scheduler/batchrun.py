@@ -57,7 +57,7 @@ class BatchRunner:
                                 start_new_session=True)  # fmt: skip
         batch.proc = proc
         errors = _tail_of(proc)
-        overdue = self._run(batch, proc, runs)
+        overdue = self._run(batch, proc, runs, before)
         missing = [name for name in batch.names if name not in batch.done]
         if missing or proc.returncode != 0:
             killed = overdue and proc.returncode == -signal.SIGKILL
@@ -66,14 +66,15 @@ class BatchRunner:
         self._archive(log_health_changes, before, batch.label)
         self.ended()
 
-    def _run(self, batch: Batch, proc: subprocess.Popen[str], runs: dict[str, str]) -> bool:
+    def _run(self, batch: Batch, proc: subprocess.Popen[str], runs: dict[str, str],
+             before: dict[str, str]) -> bool:  # fmt: skip
         """Read the child's reports until it ends; True when the backstop had to kill it."""
         limit = self.config.crawl.time_limit + HARD_GRACE + BACKSTOP_SECONDS
         overdue = threading.Event()
         backstop = threading.Timer(limit, lambda: (overdue.set(), _kill_group(proc)))
         backstop.start()
         try:
-            self._read(batch, proc, runs)
+            self._read(batch, proc, runs, before)
             proc.wait()
         finally:
             backstop.cancel()
@@ -85,12 +86,25 @@ class BatchRunner:
         self.dispatcher.finished(batch, name)
         return False
 
-    def _read(self, batch: Batch, proc: subprocess.Popen[str], runs: dict[str, str]) -> None:
+    def _judge(self, name: str, before: dict[str, str], label: str) -> None:
+        """Judge a source's health as soon as its crawl ends, not when its batch does."""
+
+        def judge(archive: Any) -> str:
+            check_sources(archive, self.config, [name])
+            log_health_changes(archive, {name: before.get(name, "")}, label)
+            return health_before(archive, [name])[name]
+
+        before[name] = self._archive(judge)
+
+    def _read(self, batch: Batch, proc: subprocess.Popen[str], runs: dict[str, str],
+              before: dict[str, str]) -> None:  # fmt: skip
         for report in report_lines(proc):
             if "done" in report:
                 run = report["done"]
-                seconds = time.monotonic() - batch.started
-                log_run(run, runs.get(run["source"], batch.label), seconds)
+                label = runs.get(run["source"], batch.label)
+                log_run(run, label, time.monotonic() - batch.started)
+                if run["status"] != "interrupted":  # says nothing about the source's health
+                    self._judge(run["source"], before, label)
                 self.dispatcher.finished(batch, run["source"])
             for other in report.get("busy", []):  # taken since we looked at its lock
                 holder = Holder(**{k: v for k, v in other.items() if k != "source"})
@@ -101,9 +115,8 @@ class BatchRunner:
     def _failed(self, batch: Batch, names: list[str], after_id: int, reason: str,
                 status: str) -> None:  # fmt: skip
         """The child is gone before it reported `names`: each gets a `status` run with the
-        reason (the crawl it had open, or a new row if it had none), and every source of the
-        batch is judged (the child could not). A source someone else has locked since is
-        theirs: it is left alone."""
+        reason (the crawl it had open, or a new row if it had none), and is judged. A source
+        someone else has locked since is theirs: it is left alone."""
         if self.dispatcher.stopping:
             reason = "the service stopped: " + reason
         names = [n for n in names if not is_held(self.config.database, n)]
@@ -115,7 +128,7 @@ class BatchRunner:
 
         def record(archive: Any) -> None:
             db.fail_unfinished_runs(archive, names, after_id, status, reason, utc_now(), due)
-            check_sources(archive, self.config, batch.names)
+            check_sources(archive, self.config, names)
 
         self._archive(record)
 

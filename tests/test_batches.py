@@ -10,6 +10,7 @@ import os
 import re
 import signal
 import subprocess
+import threading
 import time
 from datetime import UTC, datetime
 from pathlib import Path
@@ -19,7 +20,7 @@ from fixtures import news_site
 from support.cli import newswatch_command
 from support.pages import article, query
 from support.service import Service, rows, wait_for
-from support.site import FixtureSite
+from support.site import FixtureSite, send
 
 import db as archive_db
 from crawler.locks import read_holder
@@ -227,3 +228,51 @@ def test_sources_waiting_long_for_a_batch_log_a_warning(workdir, caplog):
     (record,) = caplog.records
     assert "1 sources are behind their schedule, the oldest by 90 s" in record.getMessage()
     assert "this machine may be too small for these schedules" in record.getMessage()
+
+
+class InFlight:
+    """A handler that answers an article page after `delay` s, counting the requests it is
+    answering at once (the most, over the test)."""
+
+    def __init__(self, delay: float) -> None:
+        self.delay = delay
+        self.lock = threading.Lock()
+        self.now = self.most = 0
+
+    def handler(self, page: bytes):  # noqa: ANN201
+        def answer(h) -> None:  # noqa: ANN001
+            with self.lock:
+                self.now += 1
+                self.most = max(self.most, self.now)
+            try:
+                time.sleep(self.delay)
+                send(h, page)
+            finally:
+                with self.lock:
+                    self.now -= 1
+
+        return answer
+
+
+@pytest.mark.slow
+def test_crawl_max_requests_bounds_the_requests_in_flight_of_a_batch(site, workdir):
+    """Three sources in one batch, each with its article pages 1 s slow: with
+    crawl.max_requests 1 the site never answers two article pages at once."""
+    names = ("alpha", "bravo", "charlie")
+    sources = [add_source(site, name) for name in names]
+    counter = InFlight(1.0)
+    for name in names:
+        for i in range(ARTICLES):
+            path = f"/view/{name}-{i}"
+            site.handle(path, counter.handler(site.routes[path].body))
+    config = write(workdir, sources, "every 1h", max_batches=1, max_requests=1)
+    database = workdir / "news.db"
+    service = Service(config)
+    try:
+        wait_for(lambda: all(statuses(database, n) == ["ok"] for n in names), 90, "the crawls")
+    finally:
+        code, err, _ = service.stop()
+    assert code == 0, err[-2000:]
+    assert "crawl started (batch#1, 3 sources)" in err, err[-2000:]
+    assert len(stored(database)) == len(names) * ARTICLES
+    assert counter.most == 1, counter.most
