@@ -60,6 +60,7 @@ bench: $(VENV)/.test-extras
 	$(BIN)/python benchmarks/extraction.py
 	$(BIN)/python benchmarks/extraction_classes.py
 	$(BIN)/python benchmarks/service_memory.py
+	$(BIN)/python benchmarks/many_sources.py
 	$(BIN)/python benchmarks/archive_scale.py --plot
 	$(BIN)/python benchmarks/serve_ttfb.py
 	$(BIN)/python benchmarks/discovery.py

@@ -1,8 +1,9 @@
-"""SourceDone: a Scrapy extension that calls `crawler.newswatch_done(spider)` when a source's
-spider has closed, after RunRecorder (an earlier extension) has written its run row.
+"""SourceDone: a Scrapy extension that calls `crawler.newswatch_done(name, run)` when a
+source's spider has closed, after RunRecorder (an earlier extension) has written its run row
+(`run`: that row's values, from the crawler's stats; {} if it has none).
 
-The batch runner (crawler.runner) sets that callback: it tells the service that the source is
-done and releases the source's lock, while the rest of the batch goes on.
+A service batch (newswatch.crawling) sets that callback: it tells the service that the source
+is done and releases the source's lock, while the rest of the batch goes on.
 """
 
 from __future__ import annotations
@@ -25,4 +26,4 @@ class SourceDone:
     def closed(self, spider: Any, reason: str) -> None:
         done = getattr(self.crawler, "newswatch_done", None)
         if done is not None:
-            done(spider)
+            done(spider.source.name, self.crawler.stats.get_value("newswatch/run") or {})

@@ -93,22 +93,43 @@ def holder(database: Path, source: str) -> str:
     return str(found.pid) if found else "?"
 
 
+class SourceLocks:
+    """The locks of some sources, taken at once; `release(name)` lets one go early (a
+    service batch frees a source as soon as its own crawl ends)."""
+
+    def __init__(self, database: Path, names: list[str], holder: Holder | None = None) -> None:
+        self.held: dict[str, int] = {}
+        self.busy: list[str] = []
+        try:
+            for name in names:
+                fd = try_lock(database, name, holder)
+                if fd is None:
+                    self.busy.append(name)
+                else:
+                    self.held[name] = fd
+        except BaseException:
+            self.release_all()
+            raise
+        self.locked = list(self.held)
+
+    def release(self, name: str) -> None:
+        fd = self.held.pop(name, None)
+        if fd is not None:
+            with contextlib.suppress(OSError):
+                os.close(fd)
+
+    def release_all(self) -> None:
+        for name in list(self.held):
+            self.release(name)
+
+
 @contextmanager
 def source_locks(
     database: Path, names: list[str], holder: Holder | None = None
-) -> Iterator[tuple[list[str], list[str]]]:
-    """(locked names, busy names); the locks are held until the block ends."""
-    held: dict[str, int] = {}
-    busy = []
+) -> Iterator[SourceLocks]:
+    """The sources' locks (`.locked`, `.busy` names), held until the block ends."""
+    locks = SourceLocks(database, names, holder)
     try:
-        for name in names:
-            fd = try_lock(database, name, holder)
-            if fd is None:
-                busy.append(name)
-            else:
-                held[name] = fd
-        yield list(held), busy
+        yield locks
     finally:
-        for fd in held.values():
-            with contextlib.suppress(OSError):
-                os.close(fd)
+        locks.release_all()

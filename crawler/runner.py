@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import logging
 import sqlite3
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from scrapy import signals
 from scrapy.crawler import CrawlerProcess
 
 import db
+from crawler.budget import budget
 from crawler.pool import ExtractionPool
 from crawler.settings import scrapy_settings
 from crawler.spider import NewsSpider
@@ -21,18 +24,31 @@ from newswatch.config import Config, Source
 _NETWORK_LOGGERS = ("scrapy.downloadermiddlewares.robotstxt", "scrapy.downloadermiddlewares.retry")
 
 
+@dataclass(frozen=True)
+class Batch:
+    """What a service batch adds to a crawl: per source when it was due (for its run row),
+    `on_done(name, run)` called as each source's spider closes (crawler.batchreport), and a
+    limit on the requests in flight over all the batch's crawlers (crawler.budget)."""
+
+    due: dict[str, str]
+    on_done: Callable[[str, dict[str, Any]], None]
+    max_requests: int
+
+
 def crawl_sources(
     config: Config,
     sources: tuple[Source, ...],
     log_level: str,
     progress: bool = False,
     parent: int = 0,
+    batch: Batch | None = None,
 ) -> list[int]:
     """Crawl `sources` concurrently; returns the ids of their crawl_runs rows.
 
-    Each source stops at crawl.time_limit; the process ends itself some time after that,
-    or within seconds of losing `parent` (the service, for its children): crawler.timelimit.
-    `progress`: show pages and new articles per source on stderr (crawler.progress).
+    Each source stops at crawl.time_limit (its own spider closes; the others go on); the
+    process ends itself some time after that, or within seconds of losing `parent` (the
+    service, for its children): crawler.timelimit. `progress`: show pages and new articles
+    per source on stderr (crawler.progress).
     """
     if not sources:
         return []
@@ -44,15 +60,20 @@ def crawl_sources(
         for name in _NETWORK_LOGGERS:
             logging.getLogger(name).setLevel(logging.CRITICAL)
     pool = ExtractionPool.start(config.crawl.extraction_workers)
+    slots = budget(batch.max_requests) if batch else None
     crawlers = []
     for source in sources:
         crawler = process.create_crawler(NewsSpider)
         crawlers.append(crawler)
         crawler.signals.connect(pool.begin, signal=signals.spider_opened)
+        if batch is not None:
+            crawler.newswatch_due = batch.due.get(source.name, "")
+            crawler.newswatch_done = batch.on_done
+            crawler.newswatch_budget = slots
         process.crawl(crawler, source=source, pool=pool)
 
     def expire(reason: str) -> None:
-        _end_open_runs(config, _run_ids(crawlers), reason)
+        _end_open_runs(config, crawlers, sources, reason, batch.due if batch else {})
 
     deadline = HardDeadline(config.crawl.time_limit + HARD_GRACE, expire, parent).start()
     try:
@@ -76,12 +97,18 @@ def _run_ids(crawlers: list[Any]) -> list[int]:
     return [c.spider.run_id for c in crawlers if getattr(c.spider, "run_id", 0)]
 
 
-def _end_open_runs(config: Config, run_ids: list[int], reason: str) -> None:
-    """The process is about to end: its runs still open timed out (best effort, quick)."""
+def _end_open_runs(config: Config, crawlers: list[Any], sources: tuple[Source, ...],
+                   reason: str, due: dict[str, str]) -> None:  # fmt: skip
+    """The process is about to end: its runs still open timed out, and a source whose run
+    had not begun gets a `timeout` row saying why (best effort, quick)."""
+    opened = {c.spider.source.name for c in crawlers if getattr(c.spider, "run_id", 0)}
+    unopened = [s.name for s in sources if s.name not in opened]
     try:
         archive = db.open_db(config.database)
         archive.execute("PRAGMA busy_timeout = 5000")
-        db.end_open_runs(archive, run_ids, "timeout", reason, utc_now())
+        now = utc_now()
+        db.end_open_runs(archive, _run_ids(crawlers), "timeout", reason, now)
+        db.record_unstarted_runs(archive, unopened, "timeout", reason, now, due)
         archive.close()
     except Exception as exc:  # the next crawl of each source closes them instead
         logging.getLogger(__name__).warning("could not record the timeout: %s", exc)

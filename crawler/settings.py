@@ -42,10 +42,13 @@ def scrapy_settings(config: Config, log_level: str = "WARNING") -> dict[str, Any
         "DOWNLOADER_MIDDLEWARES": {
             "crawler.middlewares.DomainGuardMiddleware": 40,  # before robots.txt is fetched
             "crawler.middlewares.RetryAfterMiddleware": 560,
+            # After the HTTP cache (900): an answer from the cache takes no request slot.
+            "crawler.budget.RequestBudget": 950,
         },
         "EXTENSIONS": {
             "crawler.outcomes.Outcomes": 400,
             "crawler.runs.RunRecorder": 500,
+            "crawler.batchreport.SourceDone": 510,  # after the run row is written
             "crawler.progress.Progress": 600,
         },
         "LOG_LEVEL": log_level,

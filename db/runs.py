@@ -10,11 +10,13 @@ from sqlite_utils import Database
 from db.tx import write_transaction
 
 
-def start_run(db: Database, source: str, started_at: str) -> int:
+def start_run(db: Database, source: str, started_at: str, due_at: str = "") -> int:
+    """A new 'running' row; `due_at`: when the service's schedule had it due."""
     with write_transaction(db):
         table = db["crawl_runs"].insert(
             {"source": source, "started_at": started_at, "status": "running",
-             "pages": 0, "new_articles": 0, "duplicates": 0, "undated": 0, "errors": "{}"}
+             "pages": 0, "new_articles": 0, "duplicates": 0, "undated": 0, "errors": "{}",
+             "due_at": due_at}
         )  # fmt: skip
     return int(table.last_pk)
 
@@ -75,3 +77,44 @@ def end_open_runs(db: Database, run_ids: list[int], status: str, reason: str, no
             f" WHERE status = 'running' AND id IN ({marks})",
             [status, now, reason, *run_ids],
         )
+
+
+def last_run_id(db: Database) -> int:
+    """The newest crawl_runs id (0 when none): runs a crawl starts from now on are above it."""
+    return db.execute("SELECT COALESCE(MAX(id), 0) FROM crawl_runs").fetchone()[0]
+
+
+def fail_unfinished_runs(db: Database, sources: list[str], after_id: int, status: str,
+                         reason: str, now: str, due: dict[str, str]) -> list[str]:  # fmt: skip
+    """The process crawling `sources` is gone: each run of theirs above `after_id` it left
+    'running' becomes `status` with `reason`, and a source it had not yet started a run for
+    gets a row saying so (record_unstarted_runs), so that no killed crawl goes unrecorded.
+    Returns the sources that had no run."""
+    if not sources:
+        return []
+    marks = ",".join("?" * len(sources))
+    with write_transaction(db):
+        db.execute(
+            f"UPDATE crawl_runs SET status = ?, finished_at = ?, last_error = ?"
+            f" WHERE status = 'running' AND id > ? AND source IN ({marks})",
+            [status, now, reason, after_id, *sources],
+        )
+        started = {r[0] for r in db.execute(
+            f"SELECT DISTINCT source FROM crawl_runs WHERE id > ? AND source IN ({marks})",
+            [after_id, *sources],
+        ).fetchall()}  # fmt: skip
+        never = [s for s in sources if s not in started]
+        record_unstarted_runs(db, never, status, reason, now, due)
+    return never
+
+
+def record_unstarted_runs(db: Database, sources: list[str], status: str, reason: str,
+                          now: str, due: dict[str, str]) -> None:  # fmt: skip
+    """A finished run of each of `sources`, whose crawl ended before it had begun a run."""
+    with write_transaction(db):
+        for source in sources:
+            db["crawl_runs"].insert(
+                {"source": source, "started_at": now, "finished_at": now, "status": status,
+                 "pages": 0, "new_articles": 0, "duplicates": 0, "undated": 0, "errors": "{}",
+                 "last_error": reason, "due_at": due.get(source, "")}
+            )  # fmt: skip

@@ -155,8 +155,15 @@ def _v8_story_updates(db: Database) -> None:
     db.execute("CREATE INDEX story_updates_digest ON story_updates (rule, digest_pending)")
 
 
+def _v9_due_at(db: Database) -> None:
+    # When the service's schedule had the run due ("" for a crawl run by hand): `status`
+    # shows how late each source's last crawl started (scheduler.batches).
+    db["crawl_runs"].add_column("due_at", str, not_null_default="")
+
+
 MIGRATIONS: tuple[Callable[[Database], None], ...] = (
     _v1, _v2, _v3, _v4, _v5, _v6_page_accounting, _v7_selector_accounting, _v8_story_updates,
+    _v9_due_at,
 )  # fmt: skip
 
 

@@ -49,8 +49,11 @@ def main(ctx: click.Context, config_path: str | None, verbose: int) -> None:
 @click.argument("sources", nargs=-1, metavar="[SOURCE]...")
 @click.option("--service", type=int, default=0, hidden=True, metavar="PID",
               help="Run as the child of the service with this pid.")  # fmt: skip
+@click.option("--due", "due", multiple=True, hidden=True, metavar="NAME=TIME",
+              help="(service) When the schedule had source NAME due.")  # fmt: skip
 @click.pass_context
-def crawl(ctx: click.Context, sources: tuple[str, ...], service: int) -> None:
+def crawl(ctx: click.Context, sources: tuple[str, ...], service: int,
+          due: tuple[str, ...]) -> None:  # fmt: skip
     """Crawl all (or the named) sources once now and store new articles.
 
     Then match the new stories against the alert rules and try every pending alert.
@@ -64,7 +67,8 @@ def crawl(ctx: click.Context, sources: tuple[str, ...], service: int) -> None:
         chosen = tuple(config.source(name) for name in sources) or config.sources
     except ConfigError as exc:
         raise UserError(str(exc)) from None
-    ctx.exit(crawl_command(config, chosen, ctx.obj["log_level"], service))
+    due_at = dict(d.split("=", 1) for d in due if "=" in d)
+    ctx.exit(crawl_command(config, chosen, ctx.obj["log_level"], service, due_at))
 
 
 @main.command(cls=RestOfLineCommand)

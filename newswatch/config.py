@@ -29,6 +29,8 @@ from newswatch.query import QueryError, parse_query
 from newswatch.schedule import Schedule, parse_schedule
 
 DEFAULT_PATH = "config.yaml"
+_AT_LEAST_ONE = {"concurrency_per_domain", "max_page_bytes", "time_limit", "batch_size",
+                 "max_batches", "max_requests"}  # fmt: skip
 ENV_PATH = "NEWSWATCH_CONFIG"
 
 
@@ -160,11 +162,13 @@ class _Reader:
             elif isinstance(default, str):
                 values[name] = self.string(key, value)
             else:
-                minimum = (
-                    1 if name in ("concurrency_per_domain", "max_page_bytes", "time_limit") else 0
-                )
+                minimum = 1 if name in _AT_LEAST_ONE else 0
                 values[name] = self.number(key, value, type(default), minimum)
-        return CrawlSettings(**values)
+        crawl = CrawlSettings(**values)
+        if crawl.max_requests < crawl.max_batches:
+            expected = f"at least crawl.max_batches ({crawl.max_batches}), one per batch"
+            raise self.fail("crawl.max_requests", expected, crawl.max_requests)
+        return crawl
 
     def sources(self, raw: Any, timezone: str) -> tuple[Source, ...]:
         if not isinstance(raw, list) or not raw:

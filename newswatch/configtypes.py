@@ -70,6 +70,16 @@ class CrawlSettings:
     max_attempts: int = 5
     time_limit: float = 900.0
     extraction_workers: int = 1  # processes parsing pages beside the crawl; 0: in the crawl
+    # The service runs the sources due together in one process (scheduler.batches): at most
+    # batch_size sources per process, max_batches processes at once, max_requests requests
+    # in flight over all of them. Defaults for a 2-core box that stays responsive.
+    batch_size: int = 50
+    max_batches: int = 2
+    max_requests: int = 64
+
+    @property
+    def requests_per_batch(self) -> int:
+        return max(self.max_requests // self.max_batches, 1)
 
 
 @dataclass(frozen=True)

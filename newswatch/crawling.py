@@ -4,9 +4,11 @@ Exit codes: 0 (even when pages failed: the summary says so), 75 when every sourc
 so nothing was crawled (EX_TEMPFAIL: try again later), 130 when interrupted (Ctrl-C), after
 the summary of what was done.
 
-As the service's child (`--service PID`) it dies with the service (crawler.timelimit) and
-prints one JSON line on stdout for the service to log: the runs, and the sources it found
-busy with the holder of each one's lock.
+As the service's child (`--service PID`) it runs a batch of due sources (scheduler.batches)
+and dies with the service (crawler.timelimit). It prints JSON lines on stdout for the service
+to log: `{"done": run}` as each source's crawl ends (its lock is released then, so the source
+can fall due again while the rest of the batch goes on), and at the end the runs and the
+sources it found busy with the holder of each one's lock.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from __future__ import annotations
 import json
 import os
 import signal
+import sys
 from dataclasses import asdict
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -30,8 +33,9 @@ EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report it
 
 
 def crawl_command(config: Config, chosen: tuple[Source, ...], log_level: str,
-                  service: int = 0) -> int:  # fmt: skip
-    """`newswatch crawl`; `service`: the pid of the service whose child this is, or 0."""
+                  service: int = 0, due: dict[str, str] | None = None) -> int:  # fmt: skip
+    """`newswatch crawl`; `service`: the pid of the service whose child this is, or 0;
+    `due`: per source when the service's schedule had it due."""
     import db
     from crawler.locks import read_holder, source_locks
     from crawler.progress import print_stopped
@@ -44,8 +48,9 @@ def crawl_command(config: Config, chosen: tuple[Source, ...], log_level: str,
     now = datetime.now(UTC)
     ends = now + timedelta(seconds=config.crawl.time_limit + HARD_GRACE)
     me = Holder(os.getpid(), iso_utc(now), iso_utc(ends), service)
-    with source_locks(config.database, [s.name for s in chosen], me) as (locked, busy):
-        holders = {name: read_holder(config.database, name) for name in busy}
+    with source_locks(config.database, [s.name for s in chosen], me) as locks:
+        locked = locks.locked
+        holders = {name: read_holder(config.database, name) for name in locks.busy}
         for name, other in holders.items():  # two crawls of one source would store twice
             pid = other.pid if other else "?"
             click.echo(f"{name}: another crawl of this source is running (pid {pid}); skipped")
@@ -55,7 +60,8 @@ def crawl_command(config: Config, chosen: tuple[Source, ...], log_level: str,
                 return EX_TEMPFAIL
         chosen = tuple(s for s in chosen if s.name in locked)
         try:
-            run_ids = crawl_sources(config, chosen, log_level, not service, service)
+            batch = _batch(config, locks, due or {}) if service else None
+            run_ids = crawl_sources(config, chosen, log_level, not service, service, batch)
         except ArchiveUnwritable as exc:  # nothing more can be written: no alerts, no health
             print_stopped(exc.runs, str(exc), as_json=bool(service))
             return 1
@@ -77,6 +83,22 @@ def crawl_command(config: Config, chosen: tuple[Source, ...], log_level: str,
         click.echo("interrupted: the pending alerts are sent by the next crawl", err=True)
         return EXIT_INTERRUPTED
     return EXIT_INTERRUPTED if any(r["status"] == "interrupted" for r in runs) else 0
+
+
+def _batch(config: Config, locks: Any, due: dict[str, str]) -> Any:
+    """A service batch: each source reported on stdout, and its lock let go, as it ends."""
+    from crawler.runner import Batch
+
+    def done(name: str, run: dict[str, Any]) -> None:
+        row = {"source": name, "status": "failed", "pages": 0, "new_articles": 0,
+               "duplicates": 0, "errors": {}, "last_error": ""} | run  # fmt: skip
+        shown = {k: row[k] for k in ("source", "status", "pages", "new_articles",
+                                     "duplicates", "errors", "last_error")}  # fmt: skip
+        click.echo(json.dumps({"done": shown}))
+        sys.stdout.flush()
+        locks.release(name)
+
+    return Batch(due=due, on_done=done, max_requests=config.crawl.requests_per_batch)
 
 
 def after_crawl(

@@ -20,7 +20,7 @@ from newswatch.report import error_summary, page_accounting, print_table
 OUTBOX_STATES = ("pending", "sending", "sent", "failed")
 RUN_KEYS = ("started_at", "finished_at", "status", "pages", "article_pages", "new_articles",
             "duplicates", "not_articles", "failed", "same_body_kept", "undated",
-            "last_error")  # fmt: skip
+            "last_error", "due_at")  # fmt: skip
 
 
 def _when(iso: str | None) -> datetime | None:
@@ -34,9 +34,21 @@ def _run(run: dict[str, Any] | None) -> dict[str, Any] | None:
     for key in ("errors", "not_article_kinds", "failed_kinds"):
         doc[key] = json.loads(run.get(key) or "{}")
     doc["finished_at"] = doc["finished_at"] or None
+    doc["due_at"] = doc["due_at"] or None
     start, end = _when(run.get("started_at")), _when(run.get("finished_at"))
     doc["seconds"] = round((end - start).total_seconds(), 1) if start and end else None
+    due = _when(doc["due_at"])
+    # How late the service started it against its schedule (None: run by hand).
+    doc["late_seconds"] = max(round((start - due).total_seconds()), 0) if start and due else None
     return doc
+
+
+def late(seconds: int | None) -> str:
+    """90 -> '1m30s'; None (a crawl run by hand) -> '-'."""
+    if seconds is None:
+        return "-"
+    minutes, rest = divmod(seconds, 60)
+    return f"{minutes}m{rest:02d}s" if minutes else f"{rest}s"
 
 
 def status_document(snapshot: dict[str, Any]) -> dict[str, Any]:
@@ -63,12 +75,14 @@ def print_status(doc: dict[str, Any], timezone: str, as_json: bool) -> None:
     if as_json:
         click.echo(json_printable(json.dumps(doc, indent=2, ensure_ascii=False)))
         return
-    rows = [("source", "last crawl", "took", "result", "new", "articles", "next run", "health")]
+    rows = [("source", "last crawl", "late", "took", "result", "new", "articles", "next run",
+             "health")]  # fmt: skip
     for s in doc["sources"]:
         run = s["last_run"] or {}
         took = f"{run['seconds']:.0f}s" if run.get("seconds") is not None else "-"
         rows.append((
-            s["source"], local(run.get("started_at"), timezone) if run else "never", took,
+            s["source"], local(run.get("started_at"), timezone) if run else "never",
+            late(run.get("late_seconds")), took,
             run.get("status") or "-", str(run.get("new_articles", "-")), str(s["articles"]),
             local(s["next_run"], timezone) if s["next_run"] else "(service not running)",
             s["health"],

@@ -116,11 +116,26 @@ class Dispatcher:
                 threading.Thread(target=self._run, args=(batch,), name=batch.label,
                                  daemon=True).start()  # fmt: skip
 
+    def wait_idle(self, seconds: float) -> None:
+        """Until no batch runs (their threads have recorded how they ended), or `seconds`."""
+        deadline = time.monotonic() + seconds
+        with self.lock:
+            while self.running and time.monotonic() < deadline:
+                self.lock.wait(timeout=max(deadline - time.monotonic(), 0.01))
+
+    def _full(self) -> bool:
+        """Whether `crawl.max_batches` batches are running. A batch whose sources have almost
+        all ended (a straggler: a source that hangs until its time limit) does not count, so
+        it holds no other source up; there are never more than twice as many processes."""
+        limit = self.config.crawl.max_batches
+        busy = [b for b in self.running if not _winding_down(b)]
+        return len(busy) >= limit or len(self.running) >= 2 * limit
+
     def _next_batch(self) -> Batch | None:
         """A batch to start now: when a batch may start and the oldest due source has waited
         BATCH_WINDOW_SECONDS or the queue fills a batch. Called with the lock held."""
         self._warn_if_behind()
-        if not self.queue or len(self.running) >= self.config.crawl.max_batches:
+        if not self.queue or self._full():
             return None
         size = self.config.crawl.batch_size
         waited = time.monotonic() - self.queue[0].queued
@@ -142,7 +157,8 @@ class Dispatcher:
         finally:
             with self.lock:
                 self.running.remove(batch)
-                self.busy.difference_update(batch.names)
+                # Those reported done were let go then, and may be queued again by now.
+                self.busy.difference_update(set(batch.names) - batch.done)
                 self.lock.notify_all()
 
     def _warn_if_behind(self) -> None:
@@ -159,6 +175,12 @@ class Dispatcher:
             " be too small for these schedules", len(late), oldest, len(self.running),
             self.config.crawl.batch_size, extra={"source": "-", "run": "-"},
         )  # fmt: skip
+
+
+def _winding_down(batch: Batch) -> bool:
+    """Some of its sources have ended and at most a tenth (at least one) are still crawling."""
+    left = len(batch.names) - len(batch.done)
+    return bool(batch.done) and left <= max(1, len(batch.names) // 10)
 
 
 def batch_command(config: Config, batch: Batch, service_pid: int) -> list[str]:

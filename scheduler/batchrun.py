@@ -15,11 +15,11 @@ import signal
 import subprocess
 import threading
 import time
-from datetime import UTC, datetime
+from collections.abc import Callable
 from typing import Any
 
 import db
-from crawler.locks import Holder
+from crawler.locks import Holder, is_held
 from crawler.timelimit import EXIT_DEADLINE, HARD_GRACE
 from newswatch.clock import iso_utc, utc_now
 from newswatch.config import Config
@@ -35,13 +35,14 @@ BACKSTOP_SECONDS = 15  # after a batch's own hard deadline, the service kills it
 class BatchRunner:
     """Called by the dispatcher, in a thread of its own, for each batch."""
 
-    def __init__(self, config: Config, dispatcher: Dispatcher, labels: Any) -> None:
+    def __init__(self, config: Config, dispatcher: Dispatcher, labels: Any,
+                 ended: Callable[[], None]) -> None:  # fmt: skip
         self.config = config
         self.dispatcher = dispatcher
         self.labels = labels  # the next run number, for "source#N" in the log
+        self.ended = ended  # after each batch: the service matches and delivers
 
     def __call__(self, batch: Batch) -> None:
-        extra = {"source": "-", "run": batch.label}
         batch.due = [d for d in batch.due if self._free(batch, d.source.name)]
         if not batch.due:
             return
@@ -50,24 +51,34 @@ class BatchRunner:
             log.info("crawl started (%s, %d sources)", batch.label, len(batch.names),
                      extra={"source": name, "run": runs[name]})  # fmt: skip
         before = self._archive(health_before, batch.names)
-        started_at = utc_now()
+        after_id = self._archive(db.last_run_id)  # the batch's runs will be above it
         proc = subprocess.Popen(batch_command(self.config, batch, os.getpid()),
                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                                 start_new_session=True)  # fmt: skip
         batch.proc = proc
         errors = _tail_of(proc)
+        overdue = self._run(batch, proc, runs, before)
+        missing = [name for name in batch.names if name not in batch.done]
+        if missing or proc.returncode != 0:
+            killed = overdue and proc.returncode == -signal.SIGKILL
+            why = _why(proc.returncode, errors, killed)
+            self._failed(batch, missing, after_id, why, "timeout" if killed else "failed")
+        self._archive(log_health_changes, before, batch.label)
+        self.ended()
+
+    def _run(self, batch: Batch, proc: subprocess.Popen[str], runs: dict[str, str],
+             before: dict[str, str]) -> bool:  # fmt: skip
+        """Read the child's reports until it ends; True when the backstop had to kill it."""
         limit = self.config.crawl.time_limit + HARD_GRACE + BACKSTOP_SECONDS
-        backstop = threading.Timer(limit, _kill_group, args=(proc,))
+        overdue = threading.Event()
+        backstop = threading.Timer(limit, lambda: (overdue.set(), _kill_group(proc)))
         backstop.start()
         try:
-            self._read(batch, proc, runs)
+            self._read(batch, proc, runs, before)
             proc.wait()
         finally:
             backstop.cancel()
-        missing = [name for name in batch.names if name not in batch.done]
-        if missing:
-            self._failed(batch, missing, started_at, _why(proc.returncode, errors), extra)
-        self._archive(log_health_changes, before, batch.label)
+        return overdue.is_set()
 
     def _free(self, batch: Batch, name: str) -> bool:
         if free_to_crawl(self.config.database, name, {"source": name, "run": batch.label}):
@@ -75,12 +86,25 @@ class BatchRunner:
         self.dispatcher.finished(batch, name)
         return False
 
-    def _read(self, batch: Batch, proc: subprocess.Popen[str], runs: dict[str, str]) -> None:
+    def _judge(self, name: str, before: dict[str, str], label: str) -> None:
+        """Judge a source's health as soon as its crawl ends, not when its batch does."""
+
+        def judge(archive: Any) -> str:
+            check_sources(archive, self.config, [name])
+            log_health_changes(archive, {name: before.get(name, "")}, label)
+            return health_before(archive, [name])[name]
+
+        before[name] = self._archive(judge)
+
+    def _read(self, batch: Batch, proc: subprocess.Popen[str], runs: dict[str, str],
+              before: dict[str, str]) -> None:  # fmt: skip
         for report in report_lines(proc):
             if "done" in report:
                 run = report["done"]
-                seconds = time.monotonic() - batch.started
-                log_run(run, runs.get(run["source"], batch.label), seconds)
+                label = runs.get(run["source"], batch.label)
+                log_run(run, label, time.monotonic() - batch.started)
+                if run["status"] != "interrupted":  # says nothing about the source's health
+                    self._judge(run["source"], before, label)
                 self.dispatcher.finished(batch, run["source"])
             for other in report.get("busy", []):  # taken since we looked at its lock
                 holder = Holder(**{k: v for k, v in other.items() if k != "source"})
@@ -88,16 +112,22 @@ class BatchRunner:
                             extra={"source": other["source"], "run": batch.label})  # fmt: skip
                 self.dispatcher.finished(batch, other["source"])
 
-    def _failed(self, batch: Batch, names: list[str], since: str, reason: str,
-                extra: dict[str, str]) -> None:  # fmt: skip
+    def _failed(self, batch: Batch, names: list[str], after_id: int, reason: str,
+                status: str) -> None:  # fmt: skip
+        """The child is gone before it reported `names`: each gets a `status` run with the
+        reason (the crawl it had open, or a new row if it had none), and is judged. A source
+        someone else has locked since is theirs: it is left alone."""
         if self.dispatcher.stopping:
             reason = "the service stopped: " + reason
-        log.error("%s of %d sources ended early: %s; not crawled: %s", batch.label,
-                  len(batch.names), reason, ", ".join(names), extra=extra)  # fmt: skip
+        names = [n for n in names if not is_held(self.config.database, n)]
+        if names:
+            log.error("%s of %d sources ended early: %s; not finished: %s", batch.label,
+                      len(batch.names), reason, ", ".join(names),
+                      extra={"source": "-", "run": batch.label})  # fmt: skip
         due = {d.source.name: iso_utc(d.at) for d in batch.due}
 
         def record(archive: Any) -> None:
-            db.fail_unfinished_runs(archive, names, since, reason, utc_now(), due)
+            db.fail_unfinished_runs(archive, names, after_id, status, reason, utc_now(), due)
             check_sources(archive, self.config, names)
 
         self._archive(record)
@@ -124,8 +154,10 @@ def _tail_of(proc: subprocess.Popen[str]) -> collections.deque[str]:
     return tail
 
 
-def _why(returncode: int, errors: collections.deque[str]) -> str:
+def _why(returncode: int, errors: collections.deque[str], backstop: bool = False) -> str:
     last = errors[-1][:300] if errors else "no output"
+    if backstop:
+        return f"the batch process was killed past its time limit; last output: {last}"
     if returncode < 0:
         name = signal.Signals(-returncode).name
         return f"the batch process was killed ({name}); last output: {last}"
@@ -151,7 +183,3 @@ def stop_batches(batches: list[Batch], grace: float) -> None:
             proc.wait(timeout=max(deadline - time.monotonic(), 0.1))
         except subprocess.TimeoutExpired:
             _kill_group(proc)
-
-
-def now_utc() -> datetime:
-    return datetime.now(UTC)

@@ -1,22 +1,18 @@
 """`newswatch run`: the background service.
 
 APScheduler runs one job per source on its schedule, one per digest rule and one that
-retries the outbox. Each crawl runs in a child process (Scrapy's reactor cannot be
-restarted in one process) with a time limit, so a hung or crashing crawl never stops
-the service and the service's own memory stays flat.
+retries the outbox. A source's job only says it is due: the dispatcher (scheduler.batches)
+runs the sources due together in one child process (Scrapy's reactor cannot be restarted in
+one process), each with its own time limit, lock and run row, so a hung or crashing crawl
+never stops the service and the service's own memory stays flat.
 """
 
 from __future__ import annotations
 
-import contextlib
-import json
 import logging
 import os
 import signal
-import subprocess
-import sys
 import threading
-import time
 from datetime import UTC, datetime, timedelta
 from itertools import count
 from typing import Any
@@ -26,24 +22,23 @@ from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
 import db
-from crawler.locks import Holder
-from crawler.timelimit import HARD_GRACE
 from db.alerts import set_state
 from newswatch.clock import iso_utc, utc_now
 from newswatch.config import Config, Source
 from newswatch.schedule import Schedule
 from scheduler import digests
 from scheduler.alerts import match_new_articles
+from scheduler.batches import Batch, Dispatcher
+from scheduler.batchrun import BatchRunner, stop_batches
 from scheduler.delivery import deliver_pending
-from scheduler.health import check_sources
-from scheduler.orphans import describe, free_to_crawl, take_service_lock
-from scheduler.outcomes import health_before, log_health_changes, log_run
+from scheduler.orphans import free_to_crawl, take_service_lock
 
 log = logging.getLogger("newswatch")
-STOP_GRACE_SECONDS = 8  # SIGTERM to a crawl, then SIGKILL: all within the promised 10 s
+STOP_GRACE_SECONDS = 7  # SIGTERM to a crawl, then SIGKILL: all within the promised 10 s
+RECORD_GRACE_SECONDS = 1.5  # for the batches' threads to record what they ended
 OUTBOX_EVERY_SECONDS = 60
-BACKSTOP_SECONDS = 15  # after a crawl's own hard deadline, the service kills it
-START_SPREAD_SECONDS = 5  # sources due at start-up begin this far apart, not all at once
+START_SPREAD_SECONDS = 1  # sources due at start-up begin at most this far apart
+START_SPREAD_SHARE = 0.5  # and all within this share of their interval
 
 
 def trigger_for(schedule: Schedule) -> IntervalTrigger | CronTrigger:
@@ -58,9 +53,8 @@ class Service:
     def __init__(self, config: Config) -> None:
         self.config = config
         self.stopping = threading.Event()
-        self.children: dict[str, subprocess.Popen[str]] = {}
-        self.lock = threading.Lock()
-        self.run_numbers = count(1)
+        self.dispatcher = Dispatcher(config, self._run_batch)
+        self.runner = BatchRunner(config, self.dispatcher, count(1), self.batch_ended)
         self.scheduler = BackgroundScheduler(
             timezone=config.timezone,
             job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": None},
@@ -78,6 +72,7 @@ class Service:
             archive.close()
         for signum in (signal.SIGTERM, signal.SIGINT):
             signal.signal(signum, lambda *_: self.stopping.set())
+        self.dispatcher.start()
         self.scheduler.start()
         self._save_next_runs()
         log.info("service started: %d sources, %d rules", len(self.config.sources),
@@ -89,10 +84,11 @@ class Service:
 
     def _add_jobs(self, archive: Any) -> None:
         last = {run["source"]: run for run in db.last_runs(archive)}
-        for i, source in enumerate(self.config.sources):
+        sources = self.config.sources
+        for i, source in enumerate(sources):
             self.scheduler.add_job(
-                self.crawl, trigger_for(source.schedule), args=[source], id=f"crawl:{source.name}",
-                next_run_time=self._first_run(source, last.get(source.name), i),
+                self.due, trigger_for(source.schedule), args=[source], id=f"crawl:{source.name}",
+                next_run_time=self._first_run(source, last.get(source.name), i, len(sources)),
             )  # fmt: skip
         for rule in self.config.alerts.rules:
             if rule.digest is not None:
@@ -104,88 +100,33 @@ class Service:
         self.scheduler.add_job(self.deliver, IntervalTrigger(seconds=OUTBOX_EVERY_SECONDS),
                                id="outbox")  # fmt: skip
 
-    def _first_run(self, source: Source, last: dict[str, Any] | None, index: int) -> datetime:
-        """Resume the schedule where the last run left it; stagger what is due now."""
+    def _first_run(self, source: Source, last: dict[str, Any] | None, index: int,
+                   total: int) -> datetime:  # fmt: skip
+        """Resume the schedule where the last run left it; stagger what is due now, over at
+        most START_SPREAD_SHARE of the source's interval (a cron: of a minute), so every
+        source is crawled once within its first interval, and never more than
+        START_SPREAD_SECONDS apart."""
         now = datetime.now(UTC)
-        stagger = now + timedelta(seconds=index * START_SPREAD_SECONDS)
+        interval = source.schedule.interval_seconds or 60
+        gap = min(START_SPREAD_SECONDS, START_SPREAD_SHARE * interval / max(total, 1))
+        stagger = now + timedelta(seconds=index * gap)
         if last is None or not source.schedule.interval_seconds:
             return stagger
         started = datetime.fromisoformat(last["started_at"].replace("Z", "+00:00"))
         return max(started + timedelta(seconds=source.schedule.interval_seconds), stagger)
 
-    def crawl(self, source: Source) -> None:
-        if self.stopping.is_set():
-            return
-        run = f"{source.name}#{next(self.run_numbers)}"
-        if not free_to_crawl(self.config.database, source.name, _no_run(source.name)):
-            self._save_next_runs()
-            return
-        before = self._health([source.name])
-        started = time.monotonic()
-        command = [sys.executable, "-m", "newswatch.cli", "--config", str(self.config.path),
-                   "crawl", "--service", str(os.getpid()), source.name]  # fmt: skip
-        log.info("crawl started", extra={"source": source.name, "run": run})
-        # Its own process group: a kill takes the crawl's extraction workers with it.
-        proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                text=True, start_new_session=True)  # fmt: skip
-        with self.lock:
-            self.children[source.name] = proc
-        # The crawl ends itself at its limit; this is the backstop.
-        outcome = self._wait(proc, self.config.crawl.time_limit + HARD_GRACE + BACKSTOP_SECONDS)
-        with self.lock:
-            self.children.pop(source.name, None)
-        self._record(source, run, proc, outcome, time.monotonic() - started)
-        self._log_health(before, run)
+    def due(self, source: Source) -> None:
+        """APScheduler: `source` is due; the dispatcher runs it in the next batch (or not at
+        all when its last crawl is still queued or running: missed runs coalesce)."""
+        if not self.stopping.is_set():
+            self.dispatcher.due(source)
+
+    def _run_batch(self, batch: Batch) -> None:
+        self.runner(batch)
+
+    def batch_ended(self) -> None:
         self.deliver()  # here, not in the child: each email sent is a line of this log
         self._save_next_runs()
-
-    def _wait(self, proc: subprocess.Popen[str], limit: float) -> tuple[str, str, str]:
-        try:
-            out, err = proc.communicate(timeout=limit)
-            return ("ok" if proc.returncode == 0 else "crashed"), out, err
-        except subprocess.TimeoutExpired:
-            _signal_group(proc, signal.SIGKILL)
-            out, err = proc.communicate()
-            return "killed", out, err
-
-    def _record(self, source: Source, run: str, proc: subprocess.Popen[str],
-                outcome: tuple[str, str, str], seconds: float) -> None:  # fmt: skip
-        result, out, err = outcome
-        extra = {"source": source.name, "run": run}
-        if result == "ok":
-            report = _last_json_line(out)
-            for row in report.get("runs", []):
-                log_run(row, run, seconds)
-            for other in report.get("busy", []):  # taken between our look and the child's
-                holder = Holder(**{k: v for k, v in other.items() if k != "source"})
-                log.warning("crawl of %s skipped: %s", other["source"], describe(holder),
-                            extra=extra)  # fmt: skip
-            return
-        if self.stopping.is_set():
-            result = "interrupted"
-        reason = f"{result} after {seconds:.0f}s (exit {proc.returncode}): {_tail(err)}"
-        log.error("crawl %s", reason, extra=extra)
-        archive = db.open_db(self.config.database)
-        try:
-            db.close_stale_runs(archive, utc_now(), source.name, reason)
-            check_sources(archive, self.config, [source.name])
-            deliver_pending(archive, self.config)
-        finally:
-            archive.close()
-
-    def _health(self, names: list[str]) -> dict[str, str]:
-        archive = db.open_db(self.config.database)
-        try:
-            return health_before(archive, names)
-        finally:
-            archive.close()
-
-    def _log_health(self, before: dict[str, str], run: str) -> None:
-        archive = db.open_db(self.config.database)
-        try:
-            log_health_changes(archive, before, run)
-        finally:
-            archive.close()
 
     def _save_next_runs(self) -> None:
         """Where `newswatch status` finds each source's next run."""
@@ -229,41 +170,11 @@ class Service:
                     set_state(archive, f"next_run:{source.name}", "")
         finally:
             archive.close()
-        with self.lock:
-            children = list(self.children.values())
-        for proc in children:
-            proc.terminate()  # Scrapy closes the spider cleanly on SIGTERM
-        deadline = time.monotonic() + STOP_GRACE_SECONDS
-        for proc in children:
-            try:
-                proc.wait(timeout=max(deadline - time.monotonic(), 0.1))
-            except subprocess.TimeoutExpired:
-                _signal_group(proc, signal.SIGKILL)
+        stop_batches(self.dispatcher.stop(), STOP_GRACE_SECONDS)
+        self.dispatcher.wait_idle(RECORD_GRACE_SECONDS)  # each batch records how it ended
         os.close(self.service_lock)
         log.info("stopped", extra={"source": "-", "run": "-"})
 
 
 def _no_run(source: str) -> dict[str, str]:
     return {"source": source, "run": "-"}
-
-
-def _signal_group(proc: subprocess.Popen[str], signum: int) -> None:
-    """Signal a crawl and everything it started (it leads its own process group)."""
-    with contextlib.suppress(ProcessLookupError):
-        os.killpg(proc.pid, signum)
-
-
-def _last_json_line(text: str) -> dict[str, Any]:
-    for line in reversed((text or "").splitlines()):
-        try:
-            value = json.loads(line)
-        except ValueError:
-            continue
-        if isinstance(value, dict):
-            return value
-    return {}
-
-
-def _tail(text: str) -> str:
-    lines = [line for line in (text or "").splitlines() if line.strip()]
-    return lines[-1][:300] if lines else "no output"

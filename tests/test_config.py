@@ -108,6 +108,33 @@ def test_a_malformed_rule_query_names_the_rule_and_the_position(tmp_path):
     assert "position 12" in message, message
 
 
+@pytest.mark.parametrize(
+    ("crawl", "message"),
+    [
+        ("{batch_size: 0}", "crawl.batch_size: expected a number >= 1, got 0"),
+        ("{max_batches: 2.5}", "crawl.max_batches: expected a whole number >= 1, got 2.5"),
+        ("{max_requests: many}", "crawl.max_requests: expected a number >= 1, got 'many'"),
+        (
+            "{max_batches: 4, max_requests: 3}",
+            "crawl.max_requests: expected at least crawl.max_batches (4), one per batch, got 3",
+        ),
+    ],
+)
+def test_bad_batch_settings_are_one_line_naming_the_key(tmp_path, crawl, message):
+    path = write(
+        tmp_path, GOOD.replace("database: data/news.db", f"database: x.db\ncrawl: {crawl}")
+    )
+    with pytest.raises(ConfigError) as caught:
+        load_config(path)
+    assert str(caught.value) == f"{path}: {message}"
+
+
+def test_batch_defaults_suit_a_small_box(tmp_path):
+    crawl = load_config(write(tmp_path, GOOD)).crawl
+    assert (crawl.batch_size, crawl.max_batches, crawl.max_requests) == (50, 2, 64)
+    assert crawl.requests_per_batch == 32
+
+
 FULL = {
     "database": "news.db",
     "timezone": "Asia/Seoul",

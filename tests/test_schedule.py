@@ -31,11 +31,21 @@ def test_sources_due_at_start_are_staggered_and_recent_ones_wait(tmp_path):
     service = Service(cfg)
     now = datetime.now(UTC)
     recent = {"started_at": (now - timedelta(minutes=3)).strftime("%Y-%m-%dT%H:%M:%SZ")}
-    first = [service._first_run(s, None, i) for i, s in enumerate(cfg.sources)]
+    first = [service._first_run(s, None, i, 3) for i, s in enumerate(cfg.sources)]
     gaps = [(b - a).total_seconds() for a, b in zip(first, first[1:], strict=False)]
-    assert all(gap >= 4 for gap in gaps), f"never all at once: {gaps}"
-    resumed = service._first_run(cfg.sources[0], recent, 0)
+    assert all(gap >= 0.9 for gap in gaps), f"never all at once: {gaps}"
+    resumed = service._first_run(cfg.sources[0], recent, 0, 3)
     assert timedelta(minutes=6) < resumed - now <= timedelta(minutes=7), resumed - now
+
+
+def test_many_sources_due_at_start_are_spread_over_half_their_interval(tmp_path):
+    cfg = config(tmp_path, sources=2000)
+    service = Service(cfg)
+    now = datetime.now(UTC)
+    first = [service._first_run(s, None, i, 2000) for i, s in enumerate(cfg.sources)]
+    assert first[0] - now < timedelta(seconds=1), first[0] - now
+    last = first[-1] - now
+    assert timedelta(minutes=4) < last <= timedelta(minutes=5, seconds=1), last
 
 
 def test_intervals_of_a_minute_or_more_get_jitter():
