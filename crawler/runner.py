@@ -107,11 +107,16 @@ def _end_open_runs(config: Config, crawlers: list[Any], sources: tuple[Source, .
     `sources` whose run had not begun gets such a row saying why (best effort, quick)."""
     opened = {c.spider.source.name for c in crawlers if getattr(c.spider, "run_id", 0)}
     unopened = [s.name for s in sources if s.name not in opened]
+    # A closed spider's run is recorded (RunRecorder keeps its values in the stats).
+    still_open = [c.spider.run_id for c in crawlers if getattr(c.spider, "run_id", 0)
+                  and not c.stats.get_value("newswatch/run")]  # fmt: skip
+    if not still_open and not unopened:
+        return
     try:
         archive = db.open_db(config.database)
         archive.execute("PRAGMA busy_timeout = 5000")
         now = utc_now()
-        db.end_open_runs(archive, _run_ids(crawlers), status, reason, now)
+        db.end_open_runs(archive, still_open, status, reason, now)
         db.record_unstarted_runs(archive, unopened, status, reason, now, due)
         archive.close()
     except Exception as exc:  # the next crawl of each source closes them instead
