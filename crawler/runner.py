@@ -81,6 +81,10 @@ def crawl_sources(
     finally:
         pool.shutdown()
         deadline.cancel()
+    # A forced stop (a second SIGTERM or Ctrl-C; a service killed with -9 may send its
+    # orphans several) ends the reactor before the spiders close: no run is left 'running'.
+    _end_open_runs(config, crawlers, (), "stopped before its crawl could close", {},
+                   "interrupted")  # fmt: skip
     _raise_if_stopped(crawlers)
     return _run_ids(crawlers)
 
@@ -98,20 +102,25 @@ def _run_ids(crawlers: list[Any]) -> list[int]:
 
 
 def _end_open_runs(config: Config, crawlers: list[Any], sources: tuple[Source, ...],
-                   reason: str, due: dict[str, str]) -> None:  # fmt: skip
-    """The process is about to end: its runs still open timed out, and a source whose run
-    had not begun gets a `timeout` row saying why (best effort, quick)."""
+                   reason: str, due: dict[str, str], status: str = "timeout") -> None:  # fmt: skip
+    """The process is about to end: its runs still open end as `status`, and a source of
+    `sources` whose run had not begun gets such a row saying why (best effort, quick)."""
     opened = {c.spider.source.name for c in crawlers if getattr(c.spider, "run_id", 0)}
     unopened = [s.name for s in sources if s.name not in opened]
+    # A closed spider's run is recorded (RunRecorder keeps its values in the stats).
+    still_open = [c.spider.run_id for c in crawlers if getattr(c.spider, "run_id", 0)
+                  and not c.stats.get_value("newswatch/run")]  # fmt: skip
+    if not still_open and not unopened:
+        return
     try:
         archive = db.open_db(config.database)
         archive.execute("PRAGMA busy_timeout = 5000")
         now = utc_now()
-        db.end_open_runs(archive, _run_ids(crawlers), "timeout", reason, now)
-        db.record_unstarted_runs(archive, unopened, "timeout", reason, now, due)
+        db.end_open_runs(archive, still_open, status, reason, now)
+        db.record_unstarted_runs(archive, unopened, status, reason, now, due)
         archive.close()
     except Exception as exc:  # the next crawl of each source closes them instead
-        logging.getLogger(__name__).warning("could not record the timeout: %s", exc)
+        logging.getLogger(__name__).warning("could not record the %s: %s", status, exc)
 
 
 class ArchiveUnwritable(Exception):
