@@ -133,16 +133,22 @@ class Dispatcher:
 
     def _next_batch(self) -> Batch | None:
         """A batch to start now: when a batch may start and the oldest due source has waited
-        BATCH_WINDOW_SECONDS or the queue fills a batch. Called with the lock held."""
+        BATCH_WINDOW_SECONDS, the queue fills a batch or no other source could join it.
+        Called with the lock held."""
         self._warn_if_behind()
         if not self.queue or self._full():
             return None
         size = self.config.crawl.batch_size
         waited = time.monotonic() - self.queue[0].queued
-        if len(self.queue) < size and waited < BATCH_WINDOW_SECONDS:
+        if len(self.queue) < size and waited < BATCH_WINDOW_SECONDS and self._others_may_join():
             return None
         taken, self.queue = self.queue[:size], self.queue[size:]
         return Batch(next(self.numbers), taken)
+
+    def _others_may_join(self) -> bool:
+        """Whether a source not queued or crawling yet could still join the batch: when every
+        configured source already is, waiting for the window only delays the crawl."""
+        return len(self.busy) < len(self.config.sources)
 
     def _wait_seconds(self) -> float:
         if not self.queue:

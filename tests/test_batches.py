@@ -230,6 +230,28 @@ def test_sources_waiting_long_for_a_batch_log_a_warning(workdir, caplog):
     assert "this machine may be too small for these schedules" in record.getMessage()
 
 
+def test_a_due_source_waits_for_others_only_while_another_could_join(workdir):
+    """The batch window is for sources that may still fall due: with every other source
+    queued or crawling already, the due one starts at once (a lone source never waits)."""
+    sources = [{"name": n, "start_urls": [f"http://127.0.0.1:9/{n}"], "article_url_pattern": "x"}
+               for n in ("s1", "s2")]  # fmt: skip
+    config = load_config(write(workdir, sources, "every 1m"))
+    dispatcher = Dispatcher(config, lambda batch: None)
+    assert dispatcher.due(config.sources[0])
+    with dispatcher.lock:
+        assert dispatcher._next_batch() is None, "s2 may fall due within the window"
+        dispatcher.busy.add("s2")  # s2 crawling now: it cannot join
+        batch = dispatcher._next_batch()
+    assert batch is not None and batch.names == ["s1"]
+
+    alone = load_config(write(workdir, sources[:1], "every 1m"))
+    dispatcher = Dispatcher(alone, lambda batch: None)
+    assert dispatcher.due(alone.sources[0])
+    with dispatcher.lock:
+        batch = dispatcher._next_batch()
+    assert batch is not None and batch.names == ["s1"]
+
+
 class InFlight:
     """A handler that answers an article page after `delay` s, counting the requests it is
     answering at once (the most, over the test)."""
