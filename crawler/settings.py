@@ -6,11 +6,11 @@ from typing import Any
 
 from newswatch.config import Config
 
+# Normalization ran in the extraction worker (crawler.prepare); deduplication and storage
+# run on the writer thread (crawler.writer), which ArchivePipeline awaits.
 ITEM_PIPELINES = {
-    "crawler.pipelines.NormalizePipeline": 100,
     "crawler.pipelines.ValidatePipeline": 200,
-    "crawler.pipelines.DeduplicatePipeline": 300,
-    "crawler.pipelines.StorePipeline": 400,
+    "crawler.pipelines.ArchivePipeline": 300,
 }
 
 
