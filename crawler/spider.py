@@ -25,7 +25,6 @@ from crawler.discovery import (
     sitemap_entries,
     unpacked,
 )
-from crawler.encoding import page_text
 from crawler.errors import classify_failure, is_permanent
 from crawler.items import Article
 from crawler.pagination import next_page
@@ -206,7 +205,7 @@ class NewsSpider(scrapy.Spider):
             self.record_failure(url, "not_html", permanent=True, message=kind)
             return
         try:
-            item, report = await self.extract(page_text(response), response.url, url)
+            item, report = await self.extract(response, url)
         except Exception as exc:  # a page that cannot be parsed must not stop the crawl
             outcomes.failed(self.crawler, url, exc)
             return
@@ -216,13 +215,15 @@ class NewsSpider(scrapy.Spider):
         yield item
 
     async def extract(
-        self, html: str, url: str, article_url: str
+        self, response: TextResponse, article_url: str
     ) -> tuple[Article, dict[str, str]]:
         """Extraction, and the pure work on the article, in a worker process, so that the
-        reactor keeps downloading meanwhile."""
+        reactor keeps downloading meanwhile. The worker gets the page's bytes, not the
+        Response (nor its decoded text: the worker decodes it)."""
+        args = (response.body, response.encoding, response.url, self.source, article_url)
         if self.pool is None:
-            return extract_page(html, url, self.source, article_url)
-        return await self.pool.run(extract_page, html, url, self.source, article_url)
+            return extract_page(*args)
+        return await self.pool.run(extract_page, *args)
 
     def failed(self, failure: Failure) -> None:
         request = failure.request  # type: ignore[attr-defined]

@@ -6,6 +6,7 @@ import os
 import threading
 import time
 
+from crawler.encoding import body_text
 from crawler.extract import Extracted, extract_article
 from crawler.items import Article
 from crawler.prepare import prepare
@@ -14,14 +15,16 @@ from newswatch.config import Source
 
 
 def extract_page(
-    html: str, url: str, source: Source, article_url: str = ""
+    page: bytes, encoding: str, url: str, source: Source, article_url: str = ""
 ) -> tuple[Article, dict[str, str]]:
-    """The article at `article_url` (asked for; `url`: the page's, after redirects), by the
+    """The article at `article_url` (asked for; `url`: the page's, after redirects), from
+    the page's bytes in `encoding` (decoded here, not in the crawl process), by the
     site profile's parser when the source names one, else by selectors or generically,
     prepared for the archive (crawler.prepare) so that this CPU work too is done in the
     worker; and how the configured selectors fared on it. Only these go back to the crawl
     process, not the parsed page."""
     profile = get_profile(source.profile) if source.profile else None
+    html = body_text(page, encoding)
     selectors, timezone = source.selectors, source.timezone
     if profile:
         found = profile.extract(html, url, selectors=selectors, timezone=timezone)
