@@ -1,4 +1,9 @@
-"""What runs in the extraction workers (crawler.pool): parsing article pages."""
+"""What runs in the extraction workers (crawler.pool): parsing article pages.
+
+The crawl process imports this module too (to name these functions to its workers), but
+not the extraction: crawler.extract (trafilatura, ...) is imported by the workers only, by
+`ready()` when a worker starts.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +12,7 @@ import threading
 import time
 
 from crawler.encoding import body_text
-from crawler.extract import Extracted, extract_article
+from crawler.extracted import Extracted
 from crawler.items import Article
 from crawler.prepare import prepare
 from crawler.profiles import get_profile
@@ -29,6 +34,8 @@ def extract_page(
     if profile:
         found = profile.extract(html, url, selectors=selectors, timezone=timezone)
     else:
+        from crawler.extract import extract_article  # the worker's import (see above)
+
         found = extract_article(html, url, selectors=selectors, timezone=timezone)
     item = article_of(found, article_url or url, source.name)
     return prepare(item, profile), found.selector_report
@@ -45,7 +52,10 @@ def article_of(found: Extracted, url: str, source: str) -> Article:
 
 
 def ready() -> bool:
-    """The trivial task that checks a new pool: its worker started and imported this module."""
+    """The trivial task that checks a new pool: its worker started and imported this module,
+    and the extraction (before the first page, which would wait for it otherwise)."""
+    import crawler.extract  # noqa: F401
+
     return True
 
 
