@@ -13,7 +13,6 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import Any, TypeVar
 from urllib.parse import urljoin
 
@@ -23,6 +22,7 @@ from parsel import Selector
 
 from crawler.copies import copy_paragraphs
 from crawler.dates import parse_date
+from crawler.extracted import Extracted
 from crawler.headline import heading_text, headline_element
 from crawler.mainbody import PageHints, main_text
 from crawler.pagedates import shown_published
@@ -50,23 +50,6 @@ _BLOCK_TAGS = frozenset(
     }
 )  # fmt: skip
 _PARAGRAPH_TAGS = frozenset({"p", "h2", "h3", "h4", "li", "blockquote", "pre"})
-
-
-@dataclass
-class Extracted:
-    title: str = ""
-    body: str = ""  # paragraphs separated by exactly one blank line
-    published_at: str = ""  # UTC "YYYY-MM-DDTHH:MM:SSZ" or ""
-    updated_at: str = ""
-    authors: list[str] = field(default_factory=list)
-    summary: str = ""
-    dateline: str = ""
-    language: str = ""
-    tags: list[str] = field(default_factory=list)
-    images: list[dict[str, str]] = field(default_factory=list)  # {"url": ..., "caption": ...}
-    origins: dict[str, str] = field(default_factory=dict)  # field -> selector|structured|generic
-    # configured selector key -> "matched", "nothing" or "error: why" (crawler.selectors)
-    selector_report: dict[str, str] = field(default_factory=dict)
 
 
 def extract_article(

@@ -1,44 +1,33 @@
-"""Item pipelines, one concern each: normalize -> validate -> deduplicate -> store."""
+"""Item pipelines, one concern each: validate -> archive (deduplicate and store).
+
+The pure work on each article (normalization, body hash, index text, fingerprint) was done
+in the extraction worker (crawler.prepare); ArchivePipeline hands the article to the crawl's
+writer thread (crawler.writer), which deduplicates and stores it in a batch, and awaits the
+verdict: the reactor thread keeps downloading meanwhile.
+
+NormalizePipeline, DeduplicatePipeline and StorePipeline do the same work one article at a
+time on the calling thread, with the same functions (tests measure story clustering
+through them).
+"""
 
 from __future__ import annotations
 
-import hashlib
-import re
+import asyncio
 import sqlite3
-import unicodedata
 from typing import Any
 
 from scrapy.utils.defer import deferred_from_coro
 
 import db
-from crawler import stories
 from crawler.items import Article
 from crawler.outcomes import Duplicate, NotAnArticle, PageFailed
-from crawler.profiles import get_profile
-from crawler.profiles.base import Profile
-from crawler.similarity import Fingerprint, fingerprint
-from newswatch.hygiene import clean_text
+from crawler.prepare import body_hash, normalize_text, prepare, same_title
+from crawler.writer import ArchiveWriter, Verdict, duplicate_of, profile_of, store, story_of
 
-_SPACES = re.compile(r"[ \t\u00a0\u200b\u3000]+")
-
-
-def normalize_text(text: str) -> str:
-    """NFC, no control or bidi override characters (newswatch.hygiene), single spaces,
-    paragraphs separated by one blank line."""
-    text = clean_text(unicodedata.normalize("NFC", text or ""))
-    paragraphs = (_SPACES.sub(" ", p).strip() for p in re.split(r"\n\s*\n", text))
-    return "\n\n".join(p for p in paragraphs if p)
-
-
-def same_title(a: str, b: str) -> bool:
-    """Equal headlines, blind to case, spacing and punctuation."""
-    return re.findall(r"\w+", a.lower()) == re.findall(r"\w+", b.lower())
-
-
-def body_hash(body: str) -> str:
-    """Identity of a body, blind to case, spacing and punctuation (mobile/print copies)."""
-    words = re.findall(r"\w+", body.lower())
-    return hashlib.sha1(" ".join(words).encode()).hexdigest() if words else ""
+__all__ = [
+    "ArchivePipeline", "DeduplicatePipeline", "NormalizePipeline", "StorePipeline",
+    "ValidatePipeline", "body_hash", "normalize_text", "same_title",
+]  # fmt: skip
 
 
 class _StatsPipeline:
@@ -52,19 +41,22 @@ class _StatsPipeline:
     def count(self, key: str) -> None:
         self.crawler.stats.inc_value(f"newswatch/{key}")
 
+    def stop(self, error: sqlite3.Error) -> None:
+        """The archive cannot be written (disk full, read-only): the crawl stops. What it
+        fetched and could not store is not in the archive: the next crawl fetches it."""
+        self.crawler.stats.set_value("newswatch/unwritable", db.unwritable_reason(error))
+        engine = self.crawler.engine
+        self.closing = deferred_from_coro(engine.close_spider_async(reason="archive_unwritable"))
+
 
 class NormalizePipeline(_StatsPipeline):
+    """crawler.prepare, for an item the extraction worker did not prepare."""
+
+    def open_spider(self) -> None:
+        self.profile = profile_of(self.crawler)
+
     def process_item(self, item: Article) -> Article:
-        item.title = " ".join(normalize_text(item.title).split())
-        item.body = normalize_text(item.body)
-        item.summary = " ".join(normalize_text(item.summary).split())
-        item.authors = [a for a in (" ".join(clean_text(x).split()) for x in item.authors) if a]
-        item.tags = list(
-            dict.fromkeys(t for t in (" ".join(clean_text(x).split()) for x in item.tags) if t)
-        )
-        item.word_count = len(re.findall(r"\w+", item.body))
-        item.body_hash = body_hash(item.body)
-        return item
+        return item if item.prepared else prepare(item, self.profile)
 
 
 class ValidatePipeline(_StatsPipeline):
@@ -78,56 +70,61 @@ class ValidatePipeline(_StatsPipeline):
         return item
 
 
+class ArchivePipeline(_StatsPipeline):
+    """Deduplicates and stores on the writer thread (crawler.writer), in batches; the item
+    is scraped (stored) once its batch is committed."""
+
+    def open_spider(self) -> None:
+        self.writer = ArchiveWriter(self.crawler.settings["NEWSWATCH_DATABASE"],
+                                    profile_of(self.crawler))  # fmt: skip
+        self.stopping = False
+
+    async def close_spider(self) -> None:
+        await asyncio.get_running_loop().run_in_executor(None, self.writer.close)
+
+    async def process_item(self, item: Article) -> Article:
+        verdict = await asyncio.wrap_future(self.writer.submit(item))
+        return self.outcome(item, verdict)
+
+    def outcome(self, item: Article, verdict: Verdict) -> Article:
+        if verdict.unwritable:
+            if not self.stopping:
+                self.stopping = True
+                self.stop(verdict.error)  # type: ignore[arg-type]
+            raise PageFailed(verdict.error)  # type: ignore[arg-type]
+        if verdict.error is not None:
+            raise verdict.error  # this page's own fault: Scrapy's item_error, the page failed
+        if verdict.duplicate:
+            raise Duplicate(verdict.duplicate)
+        if verdict.same_body_kept:  # two headlines, one extracted body: suspect the extraction
+            self.count("same_body_kept")
+        item.story_id = verdict.story_id
+        return item
+
+
 class DeduplicatePipeline(_StatsPipeline):
     """Same URL: dropped. Same body on the same site: dropped. Same story (by the site
     profile's story key, an URGENT flash's headline, or near-identical text): same story_id."""
 
     def open_spider(self) -> None:
         self.db = db.open_db(self.crawler.settings["NEWSWATCH_DATABASE"])
-        self.profile = _profile_of(self.crawler)
+        self.profile = profile_of(self.crawler)
 
     def close_spider(self) -> None:
         self.db.close()
 
     def process_item(self, item: Article) -> Article:
-        if db.known_urls(self.db, [item.url]):
-            raise Duplicate(f"already stored: {item.url}")
-        twins = db.find_same_body(self.db, item.source, item.body_hash) if item.body_hash else []
-        copy = next((t for t in twins if same_title(t["title"], item.title)), None)
-        if copy:  # a print or mobile copy of any of them
-            raise Duplicate(f"same body and title as {copy['url']}: {item.url}")
-        if twins:  # two pages, two headlines, one extracted body: suspect the extraction
+        why, kept_twin = duplicate_of(self.db, item)
+        if why:
+            raise Duplicate(why)
+        if kept_twin:
             self.count("same_body_kept")
-        if item.signature:  # computed beside the extraction, in a worker
-            found = Fingerprint(item.signature, item.shingles, item.bands)
-        else:
-            found = fingerprint(f"{item.title}\n\n{item.body}")
-            item.signature, item.shingles, item.bands = found.signature, found.shingles, found.bands
-        if self.profile and not item.story_key:
-            item.story_key = self.profile.story_key(item.url)
-        item.story_id = self.story_of(item, found, kept_twin=bool(twins))
+        item.story_id = story_of(self.db, item, self.profile, kept_twin)
         return item
-
-    def story_of(self, item: Article, found: Fingerprint, kept_twin: bool = False) -> int | None:
-        new = stories.evidence_of(item, found, self.profile)
-        rows = stories.candidates(self.db, new, found.bands)
-        if kept_twin:  # its text is another page's too: only a story key can say "same story"
-            rows = [r for r in rows if body_hash(r["body"] or "") != item.body_hash
-                    or (item.story_key and r["story_key"] == item.story_key)]  # fmt: skip
-        return stories.best_story(new, rows, self.profile)
-
-
-def _profile_of(crawler: Any) -> Profile | None:
-    """The site profile of the crawler's source, if its config names one."""
-    source = getattr(getattr(crawler, "spider", None), "source", None)
-    name = getattr(source, "profile", "")
-    return get_profile(name) if name else None
 
 
 class StorePipeline(_StatsPipeline):
-    """Stores each article whole (with its bands and search entry) or not at all. When the
-    archive cannot be written (disk full, read-only), the crawl stops: what it fetched and
-    could not store is not in the archive, so the next crawl fetches it again."""
+    """Stores each article whole (with its bands and search entry) or not at all."""
 
     def open_spider(self) -> None:
         self.db = db.open_db(self.crawler.settings["NEWSWATCH_DATABASE"])
@@ -139,19 +136,12 @@ class StorePipeline(_StatsPipeline):
     def process_item(self, item: Article) -> Article:
         if self.unwritable is not None:
             raise PageFailed(self.unwritable)
-        row = item.row() | {"signature": item.signature, "shingles": item.shingles}
         try:
-            article_id = db.insert_article(self.db, row, item.bands, item.story_id)
+            store(self.db, item)
         except sqlite3.Error as exc:
             if not db.archive_unwritable(exc):
                 raise  # this article's own fault: Scrapy's item_error, the page failed
+            self.unwritable = exc
             self.stop(exc)
             raise PageFailed(exc) from None
-        item.story_id = item.story_id or article_id
         return item
-
-    def stop(self, error: sqlite3.Error) -> None:
-        self.unwritable = error
-        self.crawler.stats.set_value("newswatch/unwritable", db.unwritable_reason(error))
-        engine = self.crawler.engine
-        self.closing = deferred_from_coro(engine.close_spider_async(reason="archive_unwritable"))

@@ -122,6 +122,16 @@ class ExtractionPool:
             self.executor = None
 
 
+def workers_for(configured: int) -> int:
+    """The pool's size: `configured` (crawl.extraction_workers), but at most one fewer than
+    the usable cores, and at least one: the crawl process keeps a core for its reactor and
+    its writer thread, so on two cores one worker. 0 stays 0 (extract in the crawl)."""
+    if configured <= 0:
+        return 0
+    usable = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    return min(configured, max(1, (usable or 1) - 1))
+
+
 def _new_executor(workers: int) -> ProcessPoolExecutor:
     # Spawned workers run `python -c ...`, which would put the current folder first on
     # sys.path: an operator.py or pickle.py there would replace the standard library's.

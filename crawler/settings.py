@@ -6,11 +6,11 @@ from typing import Any
 
 from newswatch.config import Config
 
+# Normalization ran in the extraction worker (crawler.prepare); deduplication and storage
+# run on the writer thread (crawler.writer), which ArchivePipeline awaits.
 ITEM_PIPELINES = {
-    "crawler.pipelines.NormalizePipeline": 100,
     "crawler.pipelines.ValidatePipeline": 200,
-    "crawler.pipelines.DeduplicatePipeline": 300,
-    "crawler.pipelines.StorePipeline": 400,
+    "crawler.pipelines.ArchivePipeline": 300,
 }
 
 
@@ -21,6 +21,10 @@ def scrapy_settings(config: Config, log_level: str = "WARNING") -> dict[str, Any
         "USER_AGENT": crawl.user_agent,
         "ROBOTSTXT_OBEY": crawl.obey_robots_txt,
         "CONCURRENT_REQUESTS": 16,
+        # Responses waiting for the extraction worker or the writer's batch: Scrapy stops
+        # taking requests past this many bytes of them (5 MB by default: 240 pages of 21 KB
+        # held, each also pickled for the worker, for nothing but memory).
+        "SCRAPER_SLOT_MAX_ACTIVE_SIZE": 2_000_000,
         "CONCURRENT_ITEMS": 8,  # one item per article page: 100 idle item tasks cost CPU
         "CONCURRENT_REQUESTS_PER_DOMAIN": crawl.concurrency_per_domain,
         "DOWNLOAD_DELAY": crawl.download_delay,

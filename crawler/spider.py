@@ -25,13 +25,10 @@ from crawler.discovery import (
     sitemap_entries,
     unpacked,
 )
-from crawler.encoding import page_text
 from crawler.errors import classify_failure, is_permanent
-from crawler.extract import Extracted
 from crawler.items import Article
 from crawler.pagination import next_page
 from crawler.pool import ExtractionPool
-from crawler.similarity import Fingerprint
 from crawler.urls import canonical_url, on_origins
 from crawler.workers import extract_page
 from newswatch.clock import utc_now
@@ -208,26 +205,25 @@ class NewsSpider(scrapy.Spider):
             self.record_failure(url, "not_html", permanent=True, message=kind)
             return
         try:
-            found, print_ = await self.extract(page_text(response), response.url)
+            item, report = await self.extract(response, url)
         except Exception as exc:  # a page that cannot be parsed must not stop the crawl
             outcomes.failed(self.crawler, url, exc)
             return
-        self.note_selectors(found.selector_report)
-        yield Article(
-            url=url, source=self.source.name, title=found.title, body=found.body,
-            published_at=found.published_at or response.meta.get("listed_published", ""),
-            updated_at=found.updated_at, authors=found.authors, summary=found.summary,
-            dateline=found.dateline, language=found.language, tags=found.tags,
-            images=found.images, fetched_at=utc_now(), origins=found.origins,
-            version=getattr(found, "version", ""), signature=print_.signature,
-            shingles=print_.shingles, bands=print_.bands,
-        )  # fmt: skip
+        self.note_selectors(report)
+        item.published_at = item.published_at or response.meta.get("listed_published", "")
+        item.fetched_at = utc_now()
+        yield item
 
-    async def extract(self, html: str, url: str) -> tuple[Extracted, Fingerprint]:
-        """Extraction in a worker process, so the reactor keeps downloading meanwhile."""
+    async def extract(
+        self, response: TextResponse, article_url: str
+    ) -> tuple[Article, dict[str, str]]:
+        """Extraction, and the pure work on the article, in a worker process, so that the
+        reactor keeps downloading meanwhile. The worker gets the page's bytes, not the
+        Response (nor its decoded text: the worker decodes it)."""
+        args = (response.body, response.encoding, response.url, self.source, article_url)
         if self.pool is None:
-            return extract_page(html, url, self.source)
-        return await self.pool.run(extract_page, html, url, self.source)
+            return extract_page(*args)
+        return await self.pool.run(extract_page, *args)
 
     def failed(self, failure: Failure) -> None:
         request = failure.request  # type: ignore[attr-defined]

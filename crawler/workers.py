@@ -1,4 +1,9 @@
-"""What runs in the extraction workers (crawler.pool): parsing article pages."""
+"""What runs in the extraction workers (crawler.pool): parsing article pages.
+
+The crawl process imports this module too (to name these functions to its workers), but
+not the extraction: crawler.extract (trafilatura, ...) is imported by the workers only, by
+`ready()` when a worker starts.
+"""
 
 from __future__ import annotations
 
@@ -6,29 +11,51 @@ import os
 import threading
 import time
 
-from crawler.extract import Extracted, extract_article
-from crawler.pipelines import normalize_text
+from crawler.encoding import body_text
+from crawler.extracted import Extracted
+from crawler.items import Article
+from crawler.prepare import prepare
 from crawler.profiles import get_profile
-from crawler.similarity import Fingerprint, fingerprint
 from newswatch.config import Source
 
 
-def extract_page(html: str, url: str, source: Source) -> tuple[Extracted, Fingerprint]:
-    """The page's fields (by the site profile's parser when the source names one, else by
-    selectors or generically), and the fingerprint of its normalized text, so that this CPU
-    work too is done in the worker (DeduplicatePipeline computes it otherwise)."""
+def extract_page(
+    page: bytes, encoding: str, url: str, source: Source, article_url: str = ""
+) -> tuple[Article, dict[str, str]]:
+    """The article at `article_url` (asked for; `url`: the page's, after redirects), from
+    the page's bytes in `encoding` (decoded here, not in the crawl process), by the
+    site profile's parser when the source names one, else by selectors or generically,
+    prepared for the archive (crawler.prepare) so that this CPU work too is done in the
+    worker; and how the configured selectors fared on it. Only these go back to the crawl
+    process, not the parsed page."""
+    profile = get_profile(source.profile) if source.profile else None
+    html = body_text(page, encoding)
     selectors, timezone = source.selectors, source.timezone
-    if source.profile:
-        profile = get_profile(source.profile)
+    if profile:
         found = profile.extract(html, url, selectors=selectors, timezone=timezone)
     else:
+        from crawler.extract import extract_article  # the worker's import (see above)
+
         found = extract_article(html, url, selectors=selectors, timezone=timezone)
-    title = " ".join(normalize_text(found.title).split())
-    return found, fingerprint(f"{title}\n\n{normalize_text(found.body)}")
+    item = article_of(found, article_url or url, source.name)
+    return prepare(item, profile), found.selector_report
+
+
+def article_of(found: Extracted, url: str, source: str) -> Article:
+    return Article(
+        url=url, source=source, title=found.title, body=found.body,
+        published_at=found.published_at, updated_at=found.updated_at, authors=found.authors,
+        summary=found.summary, dateline=found.dateline, language=found.language,
+        tags=found.tags, images=found.images, origins=found.origins,
+        version=getattr(found, "version", ""),
+    )  # fmt: skip
 
 
 def ready() -> bool:
-    """The trivial task that checks a new pool: its worker started and imported this module."""
+    """The trivial task that checks a new pool: its worker started and imported this module,
+    and the extraction (before the first page, which would wait for it otherwise)."""
+    import crawler.extract  # noqa: F401
+
     return True
 
 

@@ -44,12 +44,18 @@ def find_same_body(db: Database, source: str, body_hash: str) -> list[dict[str, 
 
 
 def insert_article(
-    db: Database, row: dict[str, Any], bands: Iterable[int], story_id: int | None
+    db: Database,
+    row: dict[str, Any],
+    bands: Iterable[int],
+    story_id: int | None,
+    fts: tuple[str, str] | None = None,
 ) -> int:
-    """Store one article with its bands and FTS entry, all in one transaction, which also
-    forgets the URL's failures (stored means no longer failed).
+    """Store one article with its bands and FTS entry, all in one transaction (a savepoint
+    inside a batch's: the article is stored whole or not at all), which also forgets the
+    URL's failures (stored means no longer failed).
 
-    A new story takes the article's own id as its story_id.
+    A new story takes the article's own id as its story_id. `fts`: the title and body as
+    indexed (db.text.index_text), when the caller computed them already.
     """
     values = {k: json.dumps(v, ensure_ascii=False) if isinstance(v, list) else v
               for k, v in row.items()}  # fmt: skip
@@ -69,9 +75,10 @@ def insert_article(
             "INSERT OR IGNORE INTO article_bands (band, article_id) VALUES (?, ?)",
             [(band, article_id) for band in set(bands)],
         )
+        title, body = fts or (index_text(row.get("title", "")), index_text(row.get("body", "")))
         db.execute(
             "INSERT INTO articles_fts (rowid, title, body) VALUES (?, ?, ?)",
-            [article_id, index_text(row.get("title", "")), index_text(row.get("body", ""))],
+            [article_id, title, body],
         )
         db.execute("DELETE FROM failed_urls WHERE url = ?", [row["url"]])
     return int(article_id)

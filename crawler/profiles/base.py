@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from lxml import etree
 from parsel import Selector
 
-from crawler.extract import Extracted
+from crawler.extracted import Extracted
 from crawler.structured import meta_values
 
 if TYPE_CHECKING:

@@ -1,0 +1,68 @@
+"""The pure per-article work: normalized fields, body hash, search-index text, fingerprint.
+
+It needs nothing but the article, so it runs in the extraction worker right after the
+extraction (crawler.workers), and the crawl process's reactor thread never pays for it;
+NormalizePipeline runs the same function for an item that was not prepared there.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+
+from crawler.items import Article
+from crawler.profiles.base import Profile
+from crawler.similarity import fingerprint
+from db.text import index_text
+from newswatch.hygiene import clean_text
+
+_SPACES = re.compile(r"[ \t\u00a0\u200b\u3000]+")
+_WORDS = re.compile(r"\w+")
+
+
+def normalize_text(text: str) -> str:
+    """NFC, no control or bidi override characters (newswatch.hygiene), single spaces,
+    paragraphs separated by one blank line."""
+    text = clean_text(unicodedata.normalize("NFC", text or ""))
+    paragraphs = (_SPACES.sub(" ", p).strip() for p in re.split(r"\n\s*\n", text))
+    return "\n\n".join(p for p in paragraphs if p)
+
+
+def same_title(a: str, b: str) -> bool:
+    """Equal headlines, blind to case, spacing and punctuation."""
+    return _WORDS.findall(a.lower()) == _WORDS.findall(b.lower())
+
+
+def body_hash(body: str) -> str:
+    """Identity of a body, blind to case, spacing and punctuation (mobile/print copies)."""
+    words = _WORDS.findall(body.lower())
+    return hashlib.sha1(" ".join(words).encode()).hexdigest() if words else ""
+
+
+def normalize(item: Article) -> Article:
+    """The item's text fields normalized, with its word count and body hash."""
+    item.title = " ".join(normalize_text(item.title).split())
+    item.body = normalize_text(item.body)
+    item.summary = " ".join(normalize_text(item.summary).split())
+    item.authors = [a for a in (" ".join(clean_text(x).split()) for x in item.authors) if a]
+    item.tags = list(
+        dict.fromkeys(t for t in (" ".join(clean_text(x).split()) for x in item.tags) if t)
+    )
+    item.word_count = len(_WORDS.findall(item.body))
+    item.body_hash = body_hash(item.body)
+    return item
+
+
+def prepare(item: Article, profile: Profile | None) -> Article:
+    """Everything the writer needs besides the archive: normalized text, fingerprint, the
+    profile's story key and the text of the search index."""
+    normalize(item)
+    found = fingerprint(f"{item.title}\n\n{item.body}")
+    item.signature, item.shingles, item.bands = found.signature, found.shingles, found.bands
+    if profile and not item.story_key:
+        item.story_key = profile.story_key(item.url)
+    # re.sub returns the text itself when it holds no Hangul: pickled once, not twice.
+    item.fts = (index_text(item.title), index_text(item.body))
+    item.prepared = True
+    return item
