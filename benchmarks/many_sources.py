@@ -250,6 +250,8 @@ def main() -> None:
     parser.add_argument("--every", type=int, default=90, help="seconds between crawls")
     parser.add_argument("--minutes", type=float, default=3.6, help="service time per design")
     parser.add_argument("--new-share", type=float, default=0.05)
+    parser.add_argument("--only", choices=["batches", "per-source"],
+                        help="run one design (the full issue's scale takes 30 min each)")  # fmt: skip
     args = parser.parse_args()
     cores = os.cpu_count() or 1
     sites = Sites(args.new_share)
@@ -259,6 +261,8 @@ def main() -> None:
           f" {args.minutes} min of service per design, {cores} cores")  # fmt: skip
     per_source = {"batch_size": 1, "max_batches": 10, "max_requests": 640}
     designs = [("batches (defaults)", {}), ("process per source", per_source)]
+    if args.only:
+        designs = designs[:1] if args.only == "batches" else designs[1:]
     for name, crawl in designs:
         result = run_design(name, crawl, args, sites, port)
         share = result["cpu"] / (result["wall"] * cores)
