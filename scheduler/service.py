@@ -38,7 +38,7 @@ STOP_GRACE_SECONDS = 7  # SIGTERM to a crawl, then SIGKILL: all within the promi
 RECORD_GRACE_SECONDS = 1.5  # for the batches' threads to record what they ended
 OUTBOX_EVERY_SECONDS = 60
 START_SPREAD_SECONDS = 1  # sources due at start-up begin at most this far apart
-START_SPREAD_SHARE = 0.5  # and all within this share of their interval
+START_SPREAD_SHARE = 0.8  # and all within this share of their interval (the rest: slack)
 
 
 def trigger_for(schedule: Schedule) -> IntervalTrigger | CronTrigger:
