@@ -151,8 +151,12 @@ class Dispatcher:
         return len(self.busy) < len(self.config.sources)
 
     def _wait_seconds(self) -> float:
+        """Until the oldest due source's window closes; when no batch may start, until one
+        ends (finished() notifies) or a second passes (for the behind-schedule warning)."""
         if not self.queue:
             return 30.0
+        if self._full():
+            return 1.0
         return max(BATCH_WINDOW_SECONDS - (time.monotonic() - self.queue[0].queued), 0.05)
 
     def _run(self, batch: Batch) -> None:
