@@ -38,6 +38,10 @@ from pathlib import Path
 
 import yaml
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from newswatch.schedule import Schedule  # noqa: E402
+from scheduler.service import START_SPREAD_SECONDS, START_SPREAD_SHARE, trigger_for  # noqa: E402
+
 ROOT = Path(__file__).resolve().parents[1]
 NEWSWATCH = [sys.executable, "-m", "newswatch.cli"]
 LATE_SECONDS = 60
@@ -207,13 +211,18 @@ def _epoch(iso: str) -> float:
 
 
 def due_count(sources: int, every: int, started: float, cutoff: float) -> int:
-    """How many due times fall before `cutoff`: the service spreads the first ones over half
-    an interval (at most 1 s apart), then each source is due every `every` s."""
-    gap = min(1.0, 0.5 * every / sources)
+    """How many due times surely fall before `cutoff`: the service spreads the first ones over
+    START_SPREAD_SHARE of an interval (at most START_SPREAD_SECONDS apart), then each source is
+    due every `every` s plus APScheduler's jitter (0 to `jitter` s later), so a later due time
+    counts only when it falls before `cutoff` even with the whole jitter."""
+    gap = min(START_SPREAD_SECONDS, START_SPREAD_SHARE * every / sources)
+    jitter = trigger_for(Schedule(interval_seconds=every)).jitter or 0
     total = 0
     for i in range(sources):
         due = started + i * gap
-        while due <= cutoff:
+        total += due <= cutoff
+        due += every
+        while due + jitter <= cutoff:
             total += 1
             due += every
     return total
