@@ -29,8 +29,11 @@ KOREAN_MISSILE = (
     "북한이 동해상으로 탄도미사일을 발사했다고 합동참모본부가 밝혔다."  # 미사일 inside a word
 )
 KOREAN_OTHER = "정부는 내일 경제 정책 방향을 발표할 예정이라고 밝혔다."
+EXPORTS = "SEOUL, Feb. 5 (Yonhap) -- South Korea's exports rose for a third month in January."
+STORM = "SEOUL, Feb. 5 (Yonhap) -- The storm moved north toward the coast, forecasters said."
+PARTNER = "A missile launch was reported off the coast on Thursday, the partner paper said."
 
-ARTICLES = {  # path -> (title, body)
+ARTICLES = {  # path -> (title, body[, source]); the source is `wire` unless given
     "A1": ("North Korea fires missile toward Japan", MISSILE_JAPAN),
     "A2": ("North Korea fires cruise missile", MISSILE_ONLY),
     "A3": ("Leaders to meet in Seoul", SUMMIT_SEOUL),
@@ -41,11 +44,15 @@ ARTICLES = {  # path -> (title, body)
     "A8": ("Night noise complaints", DRONING),
     "K1": ("북한, 동해상으로 탄도미사일 발사", KOREAN_MISSILE),
     "K2": ("정부, 경제 정책 방향 발표 예정", KOREAN_OTHER),
+    "A9": ("Exports rise again", EXPORTS),
+    "A10": ("Storm heads for the coast", STORM),
+    "P1": ("Launch reported", PARTNER, "partner"),
 }
 
 
 def rule_line(name: str, query: str) -> str:
-    return f"    - {{name: {name}, query: '{query}', to: [{name}@example.org]}}\n"
+    sources = ", sources: [partner]" if name.startswith("partner") else ""
+    return f"    - {{name: {name}, query: '{query}', to: [{name}@example.org]{sources}}}\n"
 
 
 def alerted(smtp, name: str) -> set[str]:
@@ -59,15 +66,19 @@ def alerted(smtp, name: str) -> set[str]:
 
 
 RULES = {  # name -> (query, the articles it must alert, exactly)
-    "notjapan": ("missile NOT Japan", {"A2"}),
-    "minusjapan": ("missile -Japan", {"A2"}),
+    "missile": ("missile", {"A1", "A2", "P1"}),
+    "partnermissile": ("missile", {"P1"}),  # the rule names its sources: partner only
+    "notjapan": ("missile NOT Japan", {"A2", "P1"}),
+    "minusjapan": ("missile -Japan", {"A2", "P1"}),
     "andor": ("summit AND (Seoul OR Tokyo)", {"A3"}),
     "or": ("summit OR talks", {"A3", "A4", "A5"}),
     "implicitand": ("leaders Paris", {"A4"}),
-    "nested": ("(missile OR summit) NOT (Japan OR Paris)", {"A2", "A3"}),
+    "nested": ("(missile OR summit) NOT (Japan OR Paris)", {"A2", "A3", "P1"}),
     "prefix": ("drone*", {"A6", "A7"}),
     "whole": ("drone", {"A7"}),
     "phrase": ('"ballistic missile"', {"A1"}),
+    "phrase2": ('"korea fires"', {"A1", "A2"}),  # not "South Korea's exports"
+    "hyphenprefix": ("north-kor*", {"A1", "A2"}),  # "north" then "kor…": not A10's "north toward"
     "korean": ("미사일", {"K1"}),
     "koreanphrase": ('"탄도미사일 발사"', {"K1"}),
     "koreanprefix": ("탄도*", {"K1"}),
@@ -80,8 +91,8 @@ def sent(tmp_path, smtp):
     config = write_config(
         tmp_path, smtp.port, "".join(rule_line(n, q) for n, (q, _) in RULES.items())
     )
-    for path, (title, body) in ARTICLES.items():
-        add_article(config, f"https://en.yna.co.kr/view/{path}", title, body)
+    for path, (title, body, *source) in ARTICLES.items():
+        add_article(config, f"https://en.yna.co.kr/view/{path}", title, body, *source)
     matched, delivered = alert_pass(config)
     assert delivered.failed == delivered.retrying == 0, delivered.errors
     return smtp
