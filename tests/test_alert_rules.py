@@ -30,7 +30,8 @@ KOREAN_MISSILE = (
 )
 KOREAN_OTHER = "정부는 내일 경제 정책 방향을 발표할 예정이라고 밝혔다."
 EXPORTS = "SEOUL, Feb. 5 (Yonhap) -- South Korea's exports rose for a third month in January."
-STORM = "SEOUL, Feb. 5 (Yonhap) -- The storm moved north toward the coast, forecasters said."
+STORM = "SEOUL, Feb. 5 (Yonhap) -- The storm moved north toward the coast of Korea, they said."
+TROOPS = "North Korean troops were seen near the border with South Korea, officials said."
 PARTNER = "A missile launch was reported off the coast on Thursday, the partner paper said."
 
 ARTICLES = {  # path -> (title, body[, source]); the source is `wire` unless given
@@ -46,6 +47,7 @@ ARTICLES = {  # path -> (title, body[, source]); the source is `wire` unless giv
     "K2": ("정부, 경제 정책 방향 발표 예정", KOREAN_OTHER),
     "A9": ("Exports rise again", EXPORTS),
     "A10": ("Storm heads for the coast", STORM),
+    "A11": ("Troops seen at the border", TROOPS),
     "P1": ("Launch reported", PARTNER, "partner"),
 }
 
@@ -78,7 +80,8 @@ RULES = {  # name -> (query, the articles it must alert, exactly)
     "whole": ("drone", {"A7"}),
     "phrase": ('"ballistic missile"', {"A1"}),
     "phrase2": ('"korea fires"', {"A1", "A2"}),  # not "South Korea's exports"
-    "hyphenprefix": ("north-kor*", {"A1", "A2"}),  # "north" then "kor…": not A10's "north toward"
+    # "north" then "kor…": not A10's "north toward … Korea"; A11's "Korean" (not "Korea")
+    "hyphenprefix": ("north-kor*", {"A1", "A2", "A11"}),
     "korean": ("미사일", {"K1"}),
     "koreanphrase": ('"탄도미사일 발사"', {"K1"}),
     "koreanprefix": ("탄도*", {"K1"}),
