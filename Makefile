@@ -4,7 +4,7 @@ BIN := $(VENV)/bin
 CONFIG ?= config.yaml
 BINDIR ?= $(HOME)/.local/bin
 
-.PHONY: run test test-slow test-all lint bench bench-extract setup install uninstall
+.PHONY: run test test-slow test-all lint bench bench-extract coverage mutate setup install uninstall
 
 $(BIN)/newswatch: pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -69,3 +69,24 @@ bench-extract: $(VENV)/.test-extras
 	$(BIN)/python benchmarks/extraction.py
 	@echo
 	$(BIN)/python benchmarks/extraction_classes.py
+
+# Benchmarks of the suite itself, not tests (docs/testing.md). Coverage counts every Python the
+# tests start (the CLI, the service, crawl workers: pyproject's [tool.coverage.run]).
+COVERAGE_DATA := $(CURDIR)/.coverage-data
+coverage: $(VENV)/.test-extras
+	$(BIN)/pip install --quiet -e '.[bench]'
+	rm -rf $(COVERAGE_DATA) && mkdir -p $(COVERAGE_DATA)
+	COVERAGE_FILE=$(COVERAGE_DATA)/coverage $(BIN)/coverage run -m pytest -q -m "not slow" \
+	  -p no:cacheprovider; rc=$$?; \
+	COVERAGE_FILE=$(COVERAGE_DATA)/coverage $(BIN)/coverage combine -q && \
+	COVERAGE_FILE=$(COVERAGE_DATA)/coverage $(BIN)/coverage json -q -o $(COVERAGE_DATA)/coverage.json && \
+	$(BIN)/python benchmarks/coverage_packages.py $(COVERAGE_DATA)/coverage.json; exit $$rc
+
+# Mutation testing ([tool.mutmut] in pyproject.toml): CPU-heavy; MUTANTS='crawler.urls*' runs
+# one module, MUTATE_JOBS sets the parallelism. Results are kept in mutants/ between runs.
+MUTATE_JOBS ?= 2
+MUTANTS ?=
+mutate: $(VENV)/.test-extras
+	$(BIN)/pip install --quiet -e '.[bench]'
+	$(BIN)/mutmut run --max-children $(MUTATE_JOBS) $(MUTANTS) >/dev/null
+	$(BIN)/python benchmarks/mutation_scores.py --survivors

@@ -139,14 +139,14 @@ FULL = {
     "database": "news.db",
     "timezone": "Asia/Seoul",
     "crawl": {
-        "user_agent": "ua", "obey_robots_txt": True, "concurrency_per_domain": 2,
-        "download_delay": 0.5, "autothrottle": True, "timeout": 10, "max_page_bytes": 1000,
+        "user_agent": "ua", "obey_robots_txt": False, "concurrency_per_domain": 2,
+        "download_delay": 0.5, "autothrottle": False, "timeout": 10, "max_page_bytes": 1000,
         "retries": 1, "max_attempts": 3, "time_limit": 60,
     },
     "sources": [{
         "name": "yonhap", "start_urls": ["https://en.yna.co.kr/news/1"],
-        "feeds": ["https://en.yna.co.kr/RSS/news.xml"], "sitemaps": [],
-        "article_url_pattern": "/view/AEN", "max_list_pages": 2, "timezone": "Asia/Seoul",
+        "feeds": ["https://en.yna.co.kr/RSS/news.xml"], "sitemaps": ["https://en.yna.co.kr/s.xml"],
+        "article_url_pattern": "/view/AEN", "max_list_pages": 2, "timezone": "UTC",
         "schedule": "every 5m", "next_page": "a.next::attr(href)", "max_sitemaps": 5,
         "selectors": {"title": "h1", "body": "p", "published": "time", "authors": ".by",
                       "exclude": [".ad"]},
@@ -196,12 +196,56 @@ def _replaced(config, path, new):
     return config
 
 
-def test_the_full_config_loads(tmp_path):
+def _loaded(config, path: str):
+    """The loaded value of a key path of config.yaml, as it would be written there."""
+    value = config
+    for part in path.replace("]", "").replace("[", ".").split("."):
+        part = {"from": "sender"}.get(part, part)
+        value = value[int(part)] if part.isdigit() else getattr(value, part)
+    if isinstance(value, Path):
+        return value.name
+    if isinstance(value, tuple):
+        return list(value)
+    if hasattr(value, "addr"):  # a Mailbox
+        return f"{value.name} <{value.addr}>" if value.name else value.addr
+    return value.cron or str(value) if hasattr(value, "cron") else value
+
+
+def _scalars(config):
+    return [(p, v) for p, v in _paths(config) if not isinstance(v, dict)
+            and not (isinstance(v, list) and v and isinstance(v[0], dict))]  # fmt: skip
+
+
+def test_the_full_config_loads_every_key_as_written(tmp_path):
     import yaml
 
     path = tmp_path / "config.yaml"
     path.write_text(yaml.safe_dump(FULL))
-    assert load_config(path).alerts.smtp.port == 25
+    config = load_config(path)
+    wrong = {p: (v, _loaded(config, p)) for p, v in _scalars(FULL) if _loaded(config, p) != v}
+    assert not wrong, f"key: (written, loaded) {wrong}"
+
+
+def test_no_key_of_the_full_config_is_its_default(tmp_path):
+    """Else the test above could not tell a key that is read from one that is ignored."""
+    import yaml
+
+    path = tmp_path / "config.yaml"
+    same = []
+    for key, value in _scalars(FULL):
+        parent, _, leaf = key.rpartition(".")
+        if not parent or "[" in leaf:
+            continue  # database, timezone: required
+        config = _replaced(FULL, parent, {k: v for k, v in dict(_paths(FULL))[parent].items()
+                                         if k != leaf})  # fmt: skip
+        path.write_text(yaml.safe_dump(config))
+        try:
+            default = _loaded(load_config(path), key)
+        except ConfigError:
+            continue  # required: no default
+        if default == value:
+            same.append(key)
+    assert not same, f"these keys are set to their defaults in FULL: {same}"
 
 
 @pytest.mark.parametrize("path", [p for p, _ in _paths(FULL)])

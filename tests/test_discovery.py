@@ -103,11 +103,11 @@ def test_hostile_xml_expands_nothing_and_reads_no_file():
     <!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;">]>
     <rss><channel><item><link>https://x.org/a/&lol3;</link></item></channel></rss>"""
     entries = feed_entries(laughs, "https://x.org/", "UTC")
-    assert all("lollol" not in e.url for e in entries), entries
+    assert [e.url for e in entries] == ["https://x.org/a/"], "the item is read, unexpanded"
     xxe = b"""<?xml version="1.0"?><!DOCTYPE r [<!ENTITY x SYSTEM "file:///etc/passwd">]>
     <urlset><url><loc>https://x.org/a/&x;</loc></url></urlset>"""
     entries, _ = sitemap_entries(xxe, "https://x.org/", "UTC")
-    assert all("root:" not in e.url for e in entries), entries
+    assert [e.url for e in entries] == ["https://x.org/a/"], "read, without the file"
 
 
 def test_garbage_is_no_links_not_an_error():

@@ -68,9 +68,16 @@ def differences(expected: dict[str, Any], got: dict[str, Any]) -> str:
 def test_golden(name: str, page: Path) -> None:
     expected_file = page.with_suffix(".json")
     got = extracted(name, page)
-    if REGENERATE:
+    if REGENERATE:  # rewrite, and fail showing what changed: a new golden is reviewed
+        old = (
+            json.loads(expected_file.read_text(encoding="utf-8")) if expected_file.exists() else {}
+        )
         text = json.dumps(got, indent=1, ensure_ascii=False, sort_keys=True) + "\n"
         expected_file.write_text(text, encoding="utf-8")
+        assert old == json.loads(text), (
+            f"rewrote {expected_file.name}:\n{differences(old, json.loads(text))}\n"
+            f"review `git diff {expected_file}` before committing"
+        )
         return
     where = f"{page.relative_to(GOLDEN.parent)}"
     assert expected_file.exists(), (

@@ -48,6 +48,7 @@ def archive(tmp_path_factory):
         ("북한 AND 합참", {"korean"}),
         ("chipmakers OR 합참", {"stocks", "korean"}),
         ('"extended deterrence" OR ("North Korea" AND nuclear)', {"deterrence"}),
+        ("North NOT Japan NOT envoy", {"deterrence"}),  # two negatives in one AND
     ],
 )
 def test_search_table(archive, query, expected):

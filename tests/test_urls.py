@@ -2,7 +2,7 @@
 
 import pytest
 
-from crawler.urls import canonical_url, on_domains, on_origins, origins_of
+from crawler.urls import canonical_url, on_domains, on_origins, origin, origins_of
 from newswatch.hygiene import clean_text, printable
 
 BASE = "https://en.yna.co.kr/news/1"
@@ -62,3 +62,27 @@ def test_text_loses_controls_and_bidi_overrides_and_terminals_see_escapes():
         "Evil\\x9b31m \\u202ereversed\\u202c \\u2066iso\\u2069\\x1b[2J\\x00\\ttab\\nline"
     )
     assert printable("한국어 café – ok") == "한국어 café – ok"
+
+
+# -- edges that mutation testing (make mutate) found unpinned ---------------------------------
+def test_edge_a_blank_parameter_is_part_of_the_articles_identity():
+    assert (
+        canonical_url("/view/AEN1?page=&id=7", BASE) == "https://en.yna.co.kr/view/AEN1?page=&id=7"
+    )
+
+
+def test_edge_a_site_root_gets_its_slash_and_a_hostless_link_no_invented_host():
+    assert canonical_url("https://EN.yna.co.kr") == "https://en.yna.co.kr/"
+    assert canonical_url("/view/AEN1") == "/view/AEN1"
+    assert canonical_url("mailto:desk@yna.co.kr") == "mailto:desk@yna.co.kr"
+
+
+def test_edge_origin_of_an_unreadable_port_or_a_hostless_url_is_empty():
+    assert origin("http://x.org:notaport/a") == ("", "", None)
+    assert origin("file:///etc/passwd") == ("file", "", None)
+    assert origin("HTTPS://X.org/a") == ("https", "x.org", 443)
+
+
+def test_edge_origins_of_keep_only_urls_with_scheme_and_host():
+    urls = ["file:///etc/passwd", "https://a.org/x", "//b.org/y", "https://a.org:443/z"]
+    assert origins_of(urls) == ("https://a.org:443",)
