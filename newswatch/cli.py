@@ -3,34 +3,19 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 import click
 
-from newswatch.clickext import CONFIG_HELP, NewswatchGroup, RestOfLineCommand
-from newswatch.config import Config, ConfigError, load_config
-
-
-class UserError(click.ClickException):
-    """Bad input from the user: one line on stderr, exit 2, no traceback."""
-
-    exit_code = 2
-
-    def show(self, file: Any = None) -> None:
-        click.echo(f"newswatch: error: {self.message}", err=True)
-
-
-class Failure(UserError):
-    """Something outside newswatch failed (a mail server): one line, exit 1."""
-
-    exit_code = 1
-
-
-def _config(ctx: click.Context) -> Config:
-    try:
-        return load_config(ctx.obj["config_path"])
-    except ConfigError as exc:
-        raise UserError(str(exc)) from None
+from newswatch.cli_sources import sources
+from newswatch.clickext import (
+    CONFIG_HELP,
+    Failure,
+    NewswatchGroup,
+    RestOfLineCommand,
+    UserError,
+    config_of,
+)
+from newswatch.config import ConfigError
 
 
 @click.group(cls=NewswatchGroup, context_settings={"help_option_names": ["-h", "--help"]})
@@ -62,7 +47,7 @@ def crawl(ctx: click.Context, sources: tuple[str, ...], service: int,
     """
     from newswatch.crawling import crawl_command
 
-    config = _config(ctx)
+    config = config_of(ctx)
     try:
         chosen = tuple(config.source(name) for name in sources) or config.sources
     except ConfigError as exc:
@@ -89,7 +74,7 @@ def search(
     from newswatch.query import QueryError, parse_query
     from newswatch.report import print_hits
 
-    config = _config(ctx)
+    config = config_of(ctx)
     query = " ".join(words)
     try:
         for name in sources:
@@ -117,7 +102,7 @@ def story(ctx: click.Context, article: str) -> None:
     from newswatch.story import StoryNotFound, show_story
 
     try:
-        show_story(_config(ctx), article)
+        show_story(config_of(ctx), article)
     except StoryNotFound as exc:
         raise UserError(str(exc)) from None
 
@@ -143,7 +128,7 @@ def run(ctx: click.Context, log_format: str | None) -> None:
     from newswatch.logs import choose_format, setup_logging
     from scheduler.service import Service
 
-    config = _config(ctx)
+    config = config_of(ctx)
     fmt = choose_format(log_format, os.environ, sys.stderr)
     setup_logging(fmt, "DEBUG" if ctx.obj["log_level"] == "DEBUG" else "INFO")
     ctx.exit(Service(config).run())
@@ -160,7 +145,7 @@ def rules_list(ctx: click.Context) -> None:
     """The alert rules: query, recipients, sources, and the digest schedule with its next time."""
     from newswatch.listing import print_rules
 
-    print_rules(_config(ctx))
+    print_rules(config_of(ctx))
 
 
 @rules.command("test")
@@ -173,7 +158,7 @@ def rules_test(ctx: click.Context, name: str, limit: int) -> None:
     import db
     from newswatch.report import print_rule_test
 
-    config = _config(ctx)
+    config = config_of(ctx)
     rule = next((r for r in config.alerts.rules if r.name == name), None)
     if rule is None:
         known = ", ".join(r.name for r in config.alerts.rules) or "none"
@@ -204,7 +189,7 @@ def alerts_test(ctx: click.Context, to: str | None) -> None:
     """
     from scheduler.mailtest import BadRecipient, MailTestError, send_test_alert
 
-    config = _config(ctx)
+    config = config_of(ctx)
     try:
         click.echo("\n".join(send_test_alert(config, to)))
     except BadRecipient as exc:
@@ -225,7 +210,7 @@ def status(ctx: click.Context, as_json: bool) -> None:
     import db
     from newswatch.status import print_status, status_document
 
-    config = _config(ctx)
+    config = config_of(ctx)
     archive = db.open_db(config.database)
     try:
         document = status_document(db.status_snapshot(archive, config))
@@ -276,91 +261,14 @@ def serve(ctx: click.Context, host: str, port: int, all_tables: bool) -> None:
     from newswatch.serve import ServeError
     from newswatch.serve import serve as run_server
 
-    config = _config(ctx)
+    config = config_of(ctx)
     try:
         run_server(config, host, port, all_tables)
     except ServeError as exc:
         raise UserError(str(exc)) from None
 
 
-@main.group()
-def sources() -> None:
-    """Configured sources."""
-
-
-_TIME_LIMIT = click.option(
-    "--time-limit", type=click.FloatRange(1), default=None, metavar="SECONDS",
-    help="Stop after this long in all (default: crawl.time_limit, at most 120 s).",
-)  # fmt: skip
-
-
-def _seconds(config: Config, given: float | None) -> float:
-    return given if given is not None else min(config.crawl.time_limit, 120.0)
-
-
-@sources.command("list")
-@click.pass_context
-def sources_list(ctx: click.Context) -> None:
-    """The configured sources: schedule, start pages, feeds, sitemaps and how articles are read."""
-    from newswatch.listing import print_sources
-
-    print_sources(_config(ctx))
-
-
-@sources.command("check")
-@click.argument("name")
-@_TIME_LIMIT
-@click.pass_context
-def sources_check(ctx: click.Context, name: str, time_limit: float | None) -> None:
-    """Show what a crawl of source NAME would find and extract, storing nothing.
-
-    Fetches its start pages, feeds and sitemaps the way a crawl does (its origins only,
-    robots.txt, redirect checks, size and time limits), lists the links that match
-    article_url_pattern and some that do not, extracts the newest article and prints each
-    field with where it came from: a selector, structured data or the generic extractor.
-    """
-    from crawler.probe import ProbeTimeout
-    from newswatch.sources_check import check_source
-
-    config = _config(ctx)
-    try:
-        source = config.source(name)
-    except ConfigError as exc:
-        raise UserError(str(exc)) from None
-    try:
-        check_source(config, source, _seconds(config, time_limit), ctx.obj["log_level"])
-    except ProbeTimeout as exc:
-        raise UserError(f"sources check {name}: stopped: {exc}") from None
-
-
-@sources.command("add")
-@click.argument("name")
-@click.argument("url")
-@click.option("--write", is_flag=True, help="Append the block to the config file (validated).")
-@_TIME_LIMIT
-@click.pass_context
-def sources_add(
-    ctx: click.Context, name: str, url: str, write: bool, time_limit: float | None
-) -> None:
-    """Find how to crawl the site at URL and print a source block NAME for config.yaml.
-
-    Reads the page (a home or section page), robots.txt, its feeds and sitemaps, infers
-    article_url_pattern from the links whose pages are articles, checks the pagination and
-    the time zone, shows sample articles, and prints the block with a comment per line.
-    The site is fetched as a crawl fetches it (robots.txt, its origin only, size and time
-    limits); nothing is stored.
-    """
-    from crawler.probe import ProbeTimeout
-    from newswatch.site_survey import SurveyError
-    from newswatch.sources_add import AddError, add_source
-
-    config = _config(ctx)
-    try:
-        add_source(config, name, url, write, _seconds(config, time_limit), ctx.obj["log_level"])
-    except (AddError, SurveyError) as exc:
-        raise UserError(str(exc)) from None
-    except ProbeTimeout as exc:
-        raise UserError(f"sources add {name}: stopped: {exc}") from None
+main.add_command(sources)
 
 
 if __name__ == "__main__":

@@ -19,6 +19,7 @@ from typing import Any
 import click
 
 from db.connection import ArchiveError
+from newswatch.config import Config, ConfigError, load_config
 
 INTERRUPTED = 130  # 128 + SIGINT
 CONFIG_HELP = "Config file (default ./config.yaml, or $NEWSWATCH_CONFIG)."
@@ -104,3 +105,26 @@ def _attached(arg: str, takes_value: dict[str, Any]) -> bool:
     if arg.startswith("--"):
         return arg.split("=", 1)[0] in takes_value and "=" in arg
     return len(arg) > 2 and arg[:2] in takes_value and arg[2:].isdigit()
+
+
+class UserError(click.ClickException):
+    """Bad input from the user: one line on stderr, exit 2, no traceback."""
+
+    exit_code = 2
+
+    def show(self, file: Any = None) -> None:
+        click.echo(f"newswatch: error: {self.message}", err=True)
+
+
+class Failure(UserError):
+    """Something outside newswatch failed (a mail server): one line, exit 1."""
+
+    exit_code = 1
+
+
+def config_of(ctx: click.Context) -> Config:
+    """The config the command line names, or one line and exit 2."""
+    try:
+        return load_config(ctx.obj["config_path"])
+    except ConfigError as exc:
+        raise UserError(str(exc)) from None
