@@ -16,6 +16,7 @@ import pytest
 from fixtures import news_site
 from support.accounting import check_page_accounting
 from support.cli import newswatch_command
+from support.servers import postgres_url, redis_url  # noqa: F401 (fixtures)
 from support.site import FixtureSite
 from support.smtp import SmtpServer
 

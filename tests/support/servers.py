@@ -1,0 +1,80 @@
+"""The real PostgreSQL and Redis servers of the scale-out tests (issue 22).
+
+Found through NEWSWATCH_TEST_POSTGRES / NEWSWATCH_TEST_REDIS (defaults: the development and
+CI machines' servers). Each test gets its own PostgreSQL database and its own Redis db
+number, dropped or flushed afterwards. Without the servers the tests skip with one line
+naming what is missing; with NEWSWATCH_SERVERS=required (set by .ci/run) they fail instead.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import socket
+from collections.abc import Iterator
+from urllib.parse import urlsplit, urlunsplit
+
+import pytest
+
+POSTGRES_DEFAULT = "postgresql://postgres@127.0.0.1:5432/test"
+REDIS_DEFAULT = "redis://127.0.0.1:6379/0"
+REDIS_DBS = 16  # Redis's default `databases`; db 0 is left to the machine
+
+
+def postgres_admin_url() -> str:
+    return os.environ.get("NEWSWATCH_TEST_POSTGRES", POSTGRES_DEFAULT)
+
+
+def redis_base_url() -> str:
+    return os.environ.get("NEWSWATCH_TEST_REDIS", REDIS_DEFAULT)
+
+
+def _reachable(url: str, default_port: int) -> bool:
+    parts = urlsplit(url)
+    address = (parts.hostname or "127.0.0.1", parts.port or default_port)
+    try:
+        with socket.create_connection(address, 2):
+            return True
+    except OSError:
+        return False
+
+
+def _missing(what: str, url: str) -> None:
+    message = f"{what} not reachable at {url} (set NEWSWATCH_TEST_{what.upper()})"
+    if os.environ.get("NEWSWATCH_SERVERS") == "required":
+        pytest.fail(message + ": .ci/run requires it", pytrace=False)
+    pytest.skip(message)
+
+
+@pytest.fixture
+def postgres_url() -> Iterator[str]:
+    """postgresql://… of a new, empty database, dropped after the test."""
+    admin = postgres_admin_url()
+    if not _reachable(admin, 5432):
+        _missing("postgres", admin)
+    import psycopg
+
+    name = f"nw_test_{os.getpid()}_{secrets.token_hex(4)}"
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    parts = urlsplit(admin)
+    yield urlunsplit(parts._replace(path=f"/{name}"))
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture
+def redis_url() -> Iterator[str]:
+    """redis://… of a Redis db number of its own (flushed before and after the test)."""
+    base = redis_base_url()
+    if not _reachable(base, 6379):
+        _missing("redis", base)
+    import redis
+
+    number = 1 + (os.getpid() + secrets.randbelow(1 << 16)) % (REDIS_DBS - 1)
+    url = urlunsplit(urlsplit(base)._replace(path=f"/{number}"))
+    client = redis.Redis.from_url(url)
+    client.flushdb()
+    yield url
+    client.flushdb()
+    client.close()
