@@ -13,12 +13,14 @@
 from __future__ import annotations
 
 import os
+import sqlite3
 import sys
 from typing import Any
 
 import click
 
 from db.connection import ArchiveError
+from db.errors import archive_unwritable, unwritable_reason
 from newswatch.config import Config, ConfigError, load_config
 
 INTERRUPTED = 130  # 128 + SIGINT
@@ -56,6 +58,12 @@ class NewswatchGroup(click.Group):
         except ArchiveError as exc:
             click.echo(f"newswatch: error: {exc}", err=True)
             sys.exit(2)
+        except sqlite3.Error as exc:  # the disk filled mid-command: what was written stays
+            if not archive_unwritable(exc):
+                raise
+            click.echo(f"newswatch: error: {unwritable_reason(exc)}: the command stopped;"
+                       " what it wrote before is kept", err=True)  # fmt: skip
+            sys.exit(1)
         except click.UsageError as exc:
             where = exc.ctx.command_path if exc.ctx else "newswatch"
             click.echo(f"newswatch: error: {where}: {exc.format_message().rstrip('.')}"

@@ -72,16 +72,29 @@ def crawl_command(config: Config, chosen: tuple[Source, ...], log_level: str,
     runs = run_rows(config, run_ids)
     names = [s.name for s in chosen]
     try:
-        if service:  # the service respects backoff and reads JSON lines
-            busy_list = [{"source": n, **asdict(h)} if h else {"source": n}
-                         for n, h in holders.items()]  # fmt: skip
-            click.echo(json.dumps({"runs": [run_summary(r) for r in runs], "busy": busy_list}))
-            after_crawl(config, names, force=False, deliver=False)  # the service sends them
-            return 0
-        after_crawl(config, names, force=True, runs=runs)
+        return _after(config, runs, names, holders, service)
     except KeyboardInterrupt:
         click.echo("interrupted: the pending alerts are sent by the next crawl", err=True)
         return EXIT_INTERRUPTED
+    except Exception as exc:  # the disk filled after the crawl: its articles are stored
+        if not db.archive_unwritable(exc):
+            raise
+        reason = db.unwritable_reason(exc)
+        click.echo(f"newswatch: error: {reason}: the articles are stored; health checks"
+                   " and alerts wait for the next crawl", err=True)  # fmt: skip
+        return 1
+
+
+def _after(config: Config, runs: list[dict[str, Any]], names: list[str],
+           holders: dict[str, Any], service: int) -> int:  # fmt: skip
+    """After the crawl: health, matching, and (outside the service) delivery."""
+    if service:  # the service respects backoff and reads JSON lines
+        busy_list = [{"source": n, **asdict(h)} if h else {"source": n}
+                     for n, h in holders.items()]  # fmt: skip
+        click.echo(json.dumps({"runs": [run_summary(r) for r in runs], "busy": busy_list}))
+        after_crawl(config, names, force=False, deliver=False)  # the service sends them
+        return 0
+    after_crawl(config, names, force=True, runs=runs)
     return EXIT_INTERRUPTED if any(r["status"] == "interrupted" for r in runs) else 0
 
 
