@@ -16,11 +16,28 @@ import pytest
 from fixtures import news_site
 from support.accounting import check_page_accounting
 from support.cli import newswatch_command
-from support.servers import postgres_url, redis_url  # noqa: F401 (fixtures)
+from support.servers import postgres_url, redis_url, set_aside  # noqa: F401 (fixtures)
 from support.site import FixtureSite
 from support.smtp import SmtpServer
 
 CLI_TIMEOUT = 120  # seconds; a crawl of the fixture site takes a few
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Without PostgreSQL or Redis, their tests are left out with one line (see servers.py)."""
+    kept, dropped, line = set_aside(items)
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        items[:] = kept
+        config.stash[_SERVERS_NOTE] = line
+
+
+def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
+    if _SERVERS_NOTE in config.stash:
+        terminalreporter.write_line(config.stash[_SERVERS_NOTE], yellow=True)
+
+
+_SERVERS_NOTE = pytest.StashKey[str]()
 
 
 @pytest.fixture(autouse=True)

@@ -78,3 +78,31 @@ def redis_url() -> Iterator[str]:
     yield url
     client.flushdb()
     client.close()
+
+
+def missing_servers() -> dict[str, str]:
+    """fixture name -> "PostgreSQL at URL" for each server this machine does not answer on."""
+    missing = {}
+    if not _reachable(postgres_admin_url(), 5432):
+        missing["postgres_url"] = f"PostgreSQL at {postgres_admin_url()}"
+    if not _reachable(redis_base_url(), 6379):
+        missing["redis_url"] = f"Redis at {redis_base_url()}"
+    return missing
+
+
+def set_aside(items: list[pytest.Item]) -> tuple[list[pytest.Item], list[pytest.Item], str]:
+    """(kept, dropped, one line) when a server is missing and not required: the tests that need
+    it are left out, and one line says which and why, instead of one skip line per test."""
+    wanted = [
+        i for i in items if {"postgres_url", "redis_url"} & set(getattr(i, "fixturenames", ()))
+    ]
+    if not wanted or os.environ.get("NEWSWATCH_SERVERS") == "required":
+        return items, [], ""
+    missing = missing_servers()
+    dropped = [i for i in wanted if set(missing) & set(i.fixturenames)]
+    if not dropped:
+        return items, [], ""
+    kept = [i for i in items if i not in dropped]
+    line = (f"{len(dropped)} scale-out tests not run: {' and '.join(missing.values())} not"
+            " reachable (set NEWSWATCH_TEST_POSTGRES / NEWSWATCH_TEST_REDIS)")  # fmt: skip
+    return kept, dropped, line
