@@ -4,10 +4,6 @@ The pure work on each article (normalization, body hash, index text, fingerprint
 in the extraction worker (crawler.prepare); ArchivePipeline hands the article to the crawl's
 writer thread (crawler.writer), which deduplicates and stores it in a batch, and awaits the
 verdict: the reactor thread keeps downloading meanwhile.
-
-NormalizePipeline, DeduplicatePipeline and StorePipeline do the same work one article at a
-time on the calling thread, with the same functions (tests measure story clustering
-through them).
 """
 
 from __future__ import annotations
@@ -21,13 +17,9 @@ from scrapy.utils.defer import deferred_from_coro
 import db
 from crawler.items import Article
 from crawler.outcomes import Duplicate, NotAnArticle, PageFailed
-from crawler.prepare import body_hash, normalize_text, prepare, same_title
-from crawler.writer import ArchiveWriter, Verdict, duplicate_of, profile_of, store, story_of
+from crawler.writer import ArchiveWriter, Verdict, profile_of
 
-__all__ = [
-    "ArchivePipeline", "DeduplicatePipeline", "NormalizePipeline", "StorePipeline",
-    "ValidatePipeline", "body_hash", "normalize_text", "same_title",
-]  # fmt: skip
+__all__ = ["ArchivePipeline", "ValidatePipeline"]
 
 
 class _StatsPipeline:
@@ -47,16 +39,6 @@ class _StatsPipeline:
         self.crawler.stats.set_value("newswatch/unwritable", db.unwritable_reason(error))
         engine = self.crawler.engine
         self.closing = deferred_from_coro(engine.close_spider_async(reason="archive_unwritable"))
-
-
-class NormalizePipeline(_StatsPipeline):
-    """crawler.prepare, for an item the extraction worker did not prepare."""
-
-    def open_spider(self) -> None:
-        self.profile = profile_of(self.crawler)
-
-    def process_item(self, item: Article) -> Article:
-        return item if item.prepared else prepare(item, self.profile)
 
 
 class ValidatePipeline(_StatsPipeline):
@@ -99,49 +81,4 @@ class ArchivePipeline(_StatsPipeline):
         if verdict.same_body_kept:  # two headlines, one extracted body: suspect the extraction
             self.count("same_body_kept")
         item.story_id = verdict.story_id
-        return item
-
-
-class DeduplicatePipeline(_StatsPipeline):
-    """Same URL: dropped. Same body on the same site: dropped. Same story (by the site
-    profile's story key, an URGENT flash's headline, or near-identical text): same story_id."""
-
-    def open_spider(self) -> None:
-        self.db = db.open_db(self.crawler.settings["NEWSWATCH_DATABASE"])
-        self.profile = profile_of(self.crawler)
-
-    def close_spider(self) -> None:
-        self.db.close()
-
-    def process_item(self, item: Article) -> Article:
-        why, kept_twin = duplicate_of(self.db, item)
-        if why:
-            raise Duplicate(why)
-        if kept_twin:
-            self.count("same_body_kept")
-        item.story_id = story_of(self.db, item, self.profile, kept_twin)
-        return item
-
-
-class StorePipeline(_StatsPipeline):
-    """Stores each article whole (with its bands and search entry) or not at all."""
-
-    def open_spider(self) -> None:
-        self.db = db.open_db(self.crawler.settings["NEWSWATCH_DATABASE"])
-        self.unwritable: sqlite3.Error | None = None
-
-    def close_spider(self) -> None:
-        self.db.close()
-
-    def process_item(self, item: Article) -> Article:
-        if self.unwritable is not None:
-            raise PageFailed(self.unwritable)
-        try:
-            store(self.db, item)
-        except sqlite3.Error as exc:
-            if not db.archive_unwritable(exc):
-                raise  # this article's own fault: Scrapy's item_error, the page failed
-            self.unwritable = exc
-            self.stop(exc)
-            raise PageFailed(exc) from None
         return item

@@ -13,7 +13,6 @@ import sqlite3
 from collections.abc import Iterator
 from contextlib import closing
 from pathlib import Path
-from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -22,15 +21,10 @@ from fixtures import story_corpus_more as w
 from fixtures.story_corpus import Doc
 
 from crawler.items import Article
-from crawler.pipelines import (
-    DeduplicatePipeline,
-    NormalizePipeline,
-    StorePipeline,
-    ValidatePipeline,
-)
+from crawler.profiles import get_profile
 from crawler.profiles.base import split_version
 from crawler.wire import find_dateline
-from newswatch.config import Source
+from crawler.writer import ArchiveWriter
 
 GOAL = 0.95
 SAME = [  # (newer, older): one story
@@ -57,38 +51,26 @@ DIFFERENT = [  # same topic, often the same words: different stories
 
 
 class Archive:
-    """The four item pipelines of two crawlers (Yonhap with its profile, a partner without)
-    on one SQLite file, as Scrapy would run them."""
+    """The writer threads of two crawlers (Yonhap with its profile, a partner without) on one
+    SQLite file, as a crawl runs them; each article is its own batch, stored before the next."""
 
     def __init__(self, path: Path) -> None:
         self.path = path
-        self.pipelines = {name: self._pipelines(name) for name in ("yonhap", "partner")}
-
-    def _pipelines(self, source: str) -> list[Any]:
-        profile = "yonhap" if source == "yonhap" else ""
-        crawler = SimpleNamespace(
-            settings={"NEWSWATCH_DATABASE": str(self.path)},
-            stats=SimpleNamespace(inc_value=lambda *args, **kwargs: None),
-            spider=SimpleNamespace(source=Source(source, r"\d", profile=profile)),
-        )
-        kinds = (NormalizePipeline, ValidatePipeline, DeduplicatePipeline, StorePipeline)
-        pipelines = [kind.from_crawler(crawler) for kind in kinds]
-        for pipeline in pipelines:
-            getattr(pipeline, "open_spider", lambda: None)()
-        return pipelines
+        self.writers = {
+            "yonhap": ArchiveWriter(path, get_profile("yonhap"), wait=0),
+            "partner": ArchiveWriter(path, None, wait=0),
+        }
 
     def store(self, doc: Doc) -> int:
-        """Runs one article through its source's pipelines; returns its story_id."""
-        item = article(doc)
-        for pipeline in self.pipelines[doc.source]:
-            item = pipeline.process_item(item)
-        assert item.story_id is not None
-        return item.story_id
+        """Runs one article through its source's writer; returns its story_id."""
+        verdict = self.writers[doc.source].submit(article(doc)).result(timeout=60)
+        assert verdict.error is None and not verdict.duplicate, verdict
+        assert verdict.story_id is not None
+        return verdict.story_id
 
     def close(self) -> None:
-        for pipelines in self.pipelines.values():
-            for pipeline in pipelines:
-                getattr(pipeline, "close_spider", lambda: None)()
+        for writer in self.writers.values():
+            writer.close()
 
 
 def article(doc: Doc) -> Article:
@@ -171,7 +153,7 @@ def test_story_lookups_use_indexes_never_a_scan(archive: Archive) -> None:
     for doc in STORY[:-1]:
         archive.store(doc)
     queries: list[str] = []
-    archive.pipelines["yonhap"][2].db.conn.set_trace_callback(queries.append)
+    archive.writers["yonhap"].archive.conn.set_trace_callback(queries.append)
     archive.store(m.M1_FLASH2)  # a flash: key, key ranges of the desk and LSH bands
     archive.store(m.M3)  # a full story: key ranges restricted to flashes
     tables = (" articles a", " article_bands ")
