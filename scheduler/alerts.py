@@ -28,6 +28,7 @@ from scheduler.updates import digest_updates, follow_stories
 
 MAX_STORIES_PER_EMAIL = 30
 _CURSOR = "matched_upto"
+MATCH_BATCH = 250
 
 
 def matched_upto(archive: Database) -> int:
@@ -55,7 +56,8 @@ def match_new_articles(archive: Database, config: Config) -> MatchReport:
     while True:
         with write_transaction(archive):
             after = matched_upto(archive)
-            batch = store.articles_after(archive, after, limit=1000)
+            # 250 articles at a time: the end of a crawl is its memory peak (issue 21)
+            batch = store.articles_after(archive, after, limit=MATCH_BATCH)
             if not batch:
                 break
             new = _claim(archive, matcher, rules, batch)
