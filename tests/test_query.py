@@ -3,7 +3,7 @@
 import pytest
 
 import db
-from newswatch.query import QueryError, parse_query
+from newswatch.query import QueryError, parse_query, tokens_of
 
 DOCS = {
     "deterrence": ("Allies bolster extended deterrence",
@@ -80,6 +80,51 @@ def test_malformed_queries_give_the_position(query, message):
     assert message in str(caught.value)
 
 
+NO_PARTNER = "NOT needs something to subtract from, as in 'missile NOT Japan'"
+
+
+@pytest.mark.parametrize(
+    ("query", "message"),
+    [
+        ("", "empty query"),
+        ("  ", "empty query"),
+        ("NOT Japan", NO_PARTNER),
+        ("-Japan -China", NO_PARTNER),  # an AND of negations only
+        ("missile OR NOT Japan", NO_PARTNER),  # a NOT alone in an OR
+        ('""', "nothing to search for in '' at position 1"),
+        ("***", "nothing to search for in '***' at position 1"),
+        ("missile AND", "expected a word or phrase but found the end of the query at position 12"),
+        ("missile )", "unexpected ')' at position 9"),
+    ],
+)
+def test_malformed_queries_say_exactly_what_is_wrong(query, message):
+    """The whole message, as the user reads it (a changed word is a changed message)."""
+    with pytest.raises(QueryError) as caught:
+        parse_query(query)
+    assert str(caught.value) == message
+
+
+@pytest.mark.parametrize(
+    ("query", "fts", "terms"),
+    [
+        ("missile", '"missile"', [("missile", False)]),
+        ("Missile drone", '("Missile" AND "drone")', [("Missile", False), ("drone", False)]),
+        ("missile OR drone", '("missile" OR "drone")', [("missile", False), ("drone", False)]),
+        ("missile -Japan", '(("missile") NOT "Japan")', [("missile", False)]),
+        ("korea*", '"korea"*', [("korea", True)]),
+        ('"extended deterrence"', '"extended deterrence"', [("extended deterrence", False)]),
+        ("탄도미사일", '"탄도 도미 미사 사일"', [("탄도미사일", False)]),
+        ("(a OR b) c -d -e", '((("a" OR "b") AND "c") NOT "d" NOT "e")',
+         [("a", False), ("b", False), ("c", False)]),
+    ],
+)  # fmt: skip
+def test_queries_become_these_fts5_expressions(query, fts, terms):
+    """The FTS5 text each query compiles to, and the terms highlighted in results."""
+    parsed = parse_query(query)
+    assert parsed.fts() == fts
+    assert [(t.text, t.prefix) for t in parsed.terms()] == terms
+
+
 def test_both_search_strategies_list_the_same_articles_newest_first(tmp_path):
     archive = db.open_db(tmp_path / "order.db")
     for i in range(60):
@@ -97,3 +142,9 @@ def test_both_search_strategies_list_the_same_articles_newest_first(tmp_path):
         keys = [h["published_at"] or "2023-04" for h in sorted_all]
         assert keys == sorted(keys, reverse=True)
     archive.close()
+
+
+def test_text_is_tokenized_as_the_index_sees_it():
+    assert tokens_of("North KOREA's 탄도미사일, 2 tests") == [
+        "north", "korea", "s", "탄도", "도미", "미사", "사일", "2", "tests",
+    ]  # fmt: skip
