@@ -134,7 +134,7 @@ class _Reader:
         return text
 
     def config(self, raw: Any) -> Config:
-        allowed = {"database", "timezone", "crawl", "sources", "alerts"}
+        allowed = {"database", "timezone", "crawl", "sources", "alerts", "queue"}
         raw = self.mapping("", raw, allowed)
         timezone = self.timezone("timezone", raw.get("timezone", "UTC"))
         database = Path(self.string("database", raw.get("database", "data/newswatch.db")))
@@ -148,7 +148,19 @@ class _Reader:
             crawl=self.crawl(raw.get("crawl", {})),
             sources=sources,
             alerts=self.alerts(raw.get("alerts", {}), {s.name for s in sources}, timezone),
+            queue=self.queue(raw["queue"]) if raw.get("queue") is not None else "",
         )
+
+    def queue(self, value: Any) -> str:
+        """The Celery broker: a Redis URL (scheduler.queue)."""
+        try:
+            parts = urlsplit(value.strip()) if isinstance(value, str) else None
+            host = parts.hostname if parts else None
+        except ValueError:  # a bad port or bracket
+            parts = host = None
+        if parts is None or parts.scheme not in ("redis", "rediss") or not host:
+            raise self.fail("queue", "a Redis URL such as redis://127.0.0.1:6379/0", value)
+        return value.strip()
 
     def crawl(self, raw: Any) -> CrawlSettings:
         fields = CrawlSettings.__dataclass_fields__

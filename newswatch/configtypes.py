@@ -149,6 +149,7 @@ class Config:
     crawl: CrawlSettings
     sources: tuple[Source, ...]
     alerts: Alerts
+    queue: str = ""  # redis://… of the Celery broker: `run` schedules, `worker`s crawl
 
     def source(self, name: str) -> Source:
         for source in self.sources:
