@@ -7,11 +7,12 @@ are in test_workers_pg.py.
 from __future__ import annotations
 
 import json
+import re
 import socket
 
 import pytest
 from fixtures import news_site
-from support.service import count, rows, smtp_block, wait_for
+from support.service import count, rows, slow_articles, smtp_block, wait_for
 from support.workers import scheduler, wait_for_line, worker
 
 RULES = [
@@ -105,9 +106,47 @@ def test_a_standby_scheduler_takes_over_when_the_active_one_is_killed(
         text = run_cli("status", config=config).stdout
         assert f"scheduler active: {host} pid {second.pid}" in text, text
     finally:
-        codes = [p.stop() for p in (second, one) if p is not None]
+        codes = [p.stop() for p in (first, second, one) if p and p.proc.poll() is None]
     assert codes == [0, 0], (second.output()[-2000:], one.output()[-2000:])
     urls = [u for (u,) in rows(db, "SELECT url FROM articles")]
     assert sorted(urls) == sorted(
         expected_articles(site, partner) - {site.base + news_site.LATE_NEWS.path}
     )
+
+
+def crawl_task_ids(log: str) -> list[str]:
+    return re.findall(r"Task newswatch\.crawl\[([0-9a-f-]+)\] received", log)
+
+
+@pytest.mark.slow
+def test_a_worker_killed_mid_crawl_leaves_its_task_to_another(site, smtp, redis_url, workdir):
+    """kill -9 of the worker crawling: its task is redelivered to the other worker once the
+    visibility timeout has passed (time limit 8 s + grace: about a minute), and no article is
+    stored twice."""
+    slow_articles(site, 1.0)
+    source = news_site.yonhap_source(site.base, schedule="every 2s")
+    config = news_site.write_config(workdir / "config.yaml", news_site.config_dict(
+        [source], queue=redis_url, alerts={"smtp": smtp_block(smtp), "rules": RULES},
+        crawl={"time_limit": 8, "concurrency_per_domain": 1}))  # fmt: skip
+    db = workdir / "news.db"
+    workers = [worker(config, workdir / f"worker{i}.log", "--concurrency", "1") for i in (1, 2)]
+    run = scheduler(config, workdir / "run.log")
+    try:
+        wait_for(lambda: count(db, "SELECT COUNT(*) FROM articles") >= 2, 60, "articles stored")
+        victim, other = sorted(workers, key=lambda w: "crawl started" not in w.output())
+        (task,) = crawl_task_ids(victim.output())
+        victim.kill()
+        stored = count(db, "SELECT COUNT(*) FROM articles")
+        took = wait_for_line(other, f"Task newswatch.crawl[{task}] received", 120)
+        print(f"redelivered {took:.0f} s after kill -9 ({stored} articles stored by then)")
+        expected = {site.base + p for p in news_site.expected_paths()}
+        wait_for(lambda: len(rows(db, "SELECT url FROM articles")) >= len(expected), 120,
+                 "every article")  # fmt: skip
+        wait_for(lambda: len(smtp.inbox.messages) >= 1, 30, "the alert")
+    finally:
+        codes = [p.stop() for p in (run, *workers) if p.proc.poll() is None]
+    assert set(codes) == {0}, (run.output()[-2000:], other.output()[-2000:])
+    urls = [u for (u,) in rows(db, "SELECT url FROM articles")]
+    assert sorted(urls) == sorted(expected), "each article once"
+    assert [str(m["Subject"]) for m in smtp.inbox.messages] == ["[newswatch] drill: 1 new story"]
+    assert not rows(db, "SELECT id FROM crawl_runs WHERE status = 'running'")
