@@ -6,6 +6,7 @@ Real servers: the fixture news site over HTTP, a fresh PostgreSQL database per t
 
 from __future__ import annotations
 
+import random
 import threading
 from typing import Any
 
@@ -17,6 +18,8 @@ from support import alerts
 from support.smtp import SmtpServer
 
 import db
+from crawler.items import Article
+from crawler.writer import ArchiveWriter
 from db import alerts as store
 from newswatch.query import parse_query
 from scheduler.alerts import match_new_articles
@@ -213,3 +216,34 @@ def test_the_query_language_finds_the_same_articles_on_both_engines(tmp_path, po
         assert keys - set(TRICKY) == expected, query
     sqlite.close()
     pg.close()
+
+
+def _story_body(n: int) -> str:
+    pick = random.Random(n)
+    words = [f"w{pick.randrange(100_000)}" for _ in range(80)]
+    return f"SEOUL, Feb. {n % 28 + 1} -- " + " ".join(words) + ", officials said."
+
+
+def test_two_writers_storing_copies_of_one_story_at_once_give_it_one_story(postgres_url):
+    """Each writer's batch is one transaction, both open at once: without the story lock
+    neither would see the other's copies, and every story would be stored twice."""
+    db.open_db(postgres_url).close()  # migrated before the writers race
+    writers = {source: ArchiveWriter(postgres_url, None, wait=3600) for source in ("a", "b")}
+    futures = [
+        writer.submit(Article(f"https://{source}.example/{n}", source, title=f"Story {n} told",
+                              body=_story_body(n)))
+        for n in range(30) for source, writer in writers.items()
+    ]  # fmt: skip
+    threads = [threading.Thread(target=w.close) for w in writers.values()]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert not [f.result(timeout=0) for f in futures if f.result(timeout=0).error]
+    rows = pg_rows(postgres_url, "SELECT url, story_id FROM articles")
+    stories: dict[int, list[str]] = {}
+    for row in rows:
+        stories.setdefault(row["story_id"], []).append(row["url"].split("/")[-1])
+    assert len(rows) == 60 and len(stories) == 30, stories
+    # each story: the two copies of one n
+    assert all(len(set(ns)) == 1 and len(ns) == 2 for ns in stories.values())
