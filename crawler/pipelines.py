@@ -13,7 +13,6 @@ through them).
 from __future__ import annotations
 
 import asyncio
-import sqlite3
 from typing import Any
 
 from scrapy.utils.defer import deferred_from_coro
@@ -41,7 +40,7 @@ class _StatsPipeline:
     def count(self, key: str) -> None:
         self.crawler.stats.inc_value(f"newswatch/{key}")
 
-    def stop(self, error: sqlite3.Error) -> None:
+    def stop(self, error: Exception) -> None:
         """The archive cannot be written (disk full, read-only): the crawl stops. What it
         fetched and could not store is not in the archive: the next crawl fetches it."""
         self.crawler.stats.set_value("newswatch/unwritable", db.unwritable_reason(error))
@@ -128,7 +127,7 @@ class StorePipeline(_StatsPipeline):
 
     def open_spider(self) -> None:
         self.db = db.open_db(self.crawler.settings["NEWSWATCH_DATABASE"])
-        self.unwritable: sqlite3.Error | None = None
+        self.unwritable: Exception | None = None
 
     def close_spider(self) -> None:
         self.db.close()
@@ -138,7 +137,7 @@ class StorePipeline(_StatsPipeline):
             raise PageFailed(self.unwritable)
         try:
             store(self.db, item)
-        except sqlite3.Error as exc:
+        except db.DatabaseError as exc:
             if not db.archive_unwritable(exc):
                 raise  # this article's own fault: Scrapy's item_error, the page failed
             self.unwritable = exc

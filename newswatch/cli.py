@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 
+from newswatch.cli_db import db_group
 from newswatch.cli_sources import sources
 from newswatch.cli_worker import worker
 from newswatch.clickext import (
@@ -275,6 +276,7 @@ def serve(ctx: click.Context, host: str, port: int, all_tables: bool) -> None:
 
 main.add_command(sources)
 main.add_command(worker)
+main.add_command(db_group)
 
 
 if __name__ == "__main__":

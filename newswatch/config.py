@@ -21,6 +21,7 @@ from newswatch.configtypes import (
     Config,
     ConfigError,
     CrawlSettings,
+    DatabaseUrl,
     Rule,
     Selectors,
     Source,
@@ -137,9 +138,7 @@ class _Reader:
         allowed = {"database", "timezone", "crawl", "sources", "alerts", "queue"}
         raw = self.mapping("", raw, allowed)
         timezone = self.timezone("timezone", raw.get("timezone", "UTC"))
-        database = Path(self.string("database", raw.get("database", "data/newswatch.db")))
-        if not database.is_absolute():
-            database = self.file.resolve().parent / database
+        database = self.database(raw.get("database", "data/newswatch.db"))
         sources = self.sources(raw.get("sources"), timezone)
         return Config(
             path=self.file,
@@ -161,6 +160,20 @@ class _Reader:
         if parts is None or parts.scheme not in ("redis", "rediss") or not host:
             raise self.fail("queue", "a Redis URL such as redis://127.0.0.1:6379/0", value)
         return value.strip()
+
+    def database(self, raw: Any) -> Path | DatabaseUrl:
+        """A file (relative to config.yaml) or a postgresql://user@host:port/dbname URL."""
+        text = self.string("database", raw)
+        folder = self.file.resolve().parent
+        if text.startswith(("postgresql://", "postgres://")):
+            if not urlsplit(text).path.strip("/"):
+                expected = "a PostgreSQL URL naming its database (postgresql://host/dbname)"
+                raise self.fail("database", expected, text)
+            return DatabaseUrl(text, folder / "data")
+        if "://" in text:
+            raise self.fail("database", "a file path or a postgresql:// URL", text)
+        path = Path(text)
+        return path if path.is_absolute() else folder / path
 
     def crawl(self, raw: Any) -> CrawlSettings:
         fields = CrawlSettings.__dataclass_fields__

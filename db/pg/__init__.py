@@ -1,0 +1,40 @@
+"""The PostgreSQL engine of the archive (`database: postgresql://…`), behind db's functions."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit, urlunsplit
+
+import psycopg
+
+from db.pg.handle import PgArchive
+from db.pg.schema import migrate
+
+SCHEMES = ("postgresql://", "postgres://")
+
+
+def is_url(target: object) -> bool:
+    return isinstance(target, str) and target.startswith(SCHEMES)
+
+
+def shown(url: str) -> str:
+    """The URL without its password, for messages."""
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    netloc = parts.netloc.replace(f":{parts.password}@", ":***@", 1)
+    return urlunsplit(parts._replace(netloc=netloc))
+
+
+def open_pg(url: str) -> PgArchive:
+    """Connect (autocommit: every transaction is explicit) and migrate."""
+    conn = psycopg.connect(url, autocommit=True, connect_timeout=10)
+    archive = PgArchive(conn, url)
+    try:
+        migrate(archive)
+    except BaseException:
+        conn.close()
+        raise
+    return archive
+
+
+__all__ = ["PgArchive", "is_url", "open_pg", "shown"]
