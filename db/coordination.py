@@ -16,6 +16,8 @@ from typing import Any
 
 import psycopg
 
+from db import pg
+
 log = logging.getLogger("newswatch")
 NAMESPACE = 0x6E77  # "nw": the first half of every key, so other applications' locks differ
 SCHEDULER = "scheduler"
@@ -25,7 +27,7 @@ KEEPALIVE_SECONDS = 11  # idle + interval * count
 
 
 def is_postgres(database: Any) -> bool:
-    return str(database).startswith(("postgresql://", "postgres://"))
+    return pg.is_url(database)
 
 
 def lock_key(name: str) -> int:
@@ -101,14 +103,3 @@ class SourceLocks:
     def release_all(self) -> None:
         self.held.clear()
         self.lock.release()
-
-
-def source_is_locked(url: str, name: str) -> bool:
-    """Whether some session holds `name`'s crawl lock (pg_locks: no lock taken to look)."""
-    with psycopg.connect(url, autocommit=True, connect_timeout=10) as conn:
-        row = conn.execute(
-            "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND classid = %s"
-            " AND objid = %s AND granted",
-            (NAMESPACE, lock_key("source:" + name) & 0xFFFFFFFF),
-        ).fetchone()
-    return bool(row and row[0])

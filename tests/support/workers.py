@@ -60,3 +60,34 @@ def wait_for_line(process: Process, text: str, seconds: float) -> float:
             return time.monotonic() - started
         time.sleep(0.1)
     raise AssertionError(f"waited {seconds} s for {text!r}; log: {process.output()[-3000:]}")
+
+
+class Archive:
+    """The archive a queued test runs on: `database` for the config, rows read back."""
+
+    def __init__(self, kind: str, workdir: Path, url: str = "") -> None:
+        self.kind = kind
+        self.database = url or "news.db"
+        self.path = workdir / "news.db"
+
+    def rows(self, sql: str) -> list[tuple]:
+        if self.kind == "sqlite":
+            from support.service import rows
+
+            return rows(self.path, sql)
+        import psycopg
+
+        try:
+            with psycopg.connect(self.database, connect_timeout=5) as conn:
+                return [tuple(r) for r in conn.execute(sql).fetchall()]
+        except psycopg.errors.UndefinedTable:  # the schema is being made
+            return []
+
+    def count(self, sql: str) -> int:
+        found = self.rows(sql)
+        return found[0][0] if found else 0
+
+    def ok_runs(self, source: str) -> int:
+        return self.count(
+            f"SELECT COUNT(*) FROM crawl_runs WHERE status = 'ok' AND source = '{source}'"
+        )
