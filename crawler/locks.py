@@ -103,6 +103,7 @@ class SourceLocks:
         self.held: dict[str, int] = {}
         self.busy: list[str] = []
         self.cluster: Any = None  # the PostgreSQL advisory locks, when the archive is there
+        self.elsewhere: set[str] = set()  # busy by their advisory lock alone: no holder here
         try:
             for name in names:
                 fd = try_lock(database, name, holder)
@@ -121,6 +122,7 @@ class SourceLocks:
         from db.coordination import SourceLocks as AdvisoryLocks
 
         self.cluster = AdvisoryLocks(url, self.locked)
+        self.elsewhere = set(self.cluster.busy)
         for name in self.cluster.busy:
             self.release(name)
             self.busy.append(name)

@@ -57,13 +57,18 @@ def scheduler_lock(config: Config) -> Any:
 def wait_to_lead(lock: Any, stopping: threading.Event, waiting: Callable[[], None]) -> bool:
     """Block until `lock` is ours (True) or `stopping` is set (False); `waiting()` is called
     once a POLL_SECONDS while another scheduler holds it (the standby's heartbeat)."""
-    told = False
+    told, failing = False, ""
     while not stopping.is_set():
         try:
             if lock.try_acquire():
                 return True
         except Exception as exc:  # the database is down: keep trying, as a standby would
-            log.warning("cannot reach the scheduler lock: %s", exc, extra=NO_RUN)
+            if str(exc) != failing:  # once per new error, not once a second
+                log.warning("cannot reach the scheduler lock: %s", exc, extra=NO_RUN)
+            failing = str(exc)
+            lock.release()
+            stopping.wait(POLL_SECONDS)
+            continue
         if not told:
             log.info("another scheduler is active: standing by to take over", extra=NO_RUN)
             told = True

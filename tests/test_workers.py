@@ -96,7 +96,7 @@ def test_a_source_locked_on_another_machine_is_not_crawled(site, write_config, r
         assert elsewhere.locked == ["yonhap"]
         result = run_cli("crawl", config=config)
         assert result.returncode == 75, result.stdout + result.stderr
-        assert "yonhap: another crawl of this source is running" in result.stdout
+        assert "yonhap: another crawl of this source is running (elsewhere" in result.stdout
     finally:
         elsewhere.release_all()
     assert run_cli("crawl", config=config).returncode == 0
