@@ -177,3 +177,28 @@ def test_a_worker_killed_mid_crawl_leaves_its_task_to_another(
     assert urls(archive) == sorted(expected), "each article once"
     assert [str(m["Subject"]) for m in smtp.inbox.messages] == ["[newswatch] drill: 1 new story"]
     assert not archive.rows("SELECT id FROM crawl_runs WHERE status = 'running'")
+
+
+def test_worker_without_a_queue_is_one_line_and_exit_2(write_config, run_cli):
+    result = run_cli("worker", config=write_config())
+    assert result.returncode == 2
+    assert result.stderr.strip().endswith(
+        "queue: not set; `newswatch worker` needs the Redis URL that `newswatch run` queues to,"
+        " e.g. redis://127.0.0.1:6379/0"
+    ), result.stderr
+    assert "\n" not in result.stderr.strip()
+
+
+def test_status_says_when_the_queue_cannot_be_read(write_config, run_cli):
+    config = write_config(queue="redis://:secret@127.0.0.1:1/0")
+    result = run_cli("status", config=config)
+    assert result.returncode == 0, result.stderr
+    assert "queue: redis://:***@127.0.0.1:1/0\n  cannot reach the queue: " in result.stdout
+    queue = json.loads(run_cli("status", "--json", config=config).stdout)["queue"]
+    assert queue["error"].startswith("cannot reach the queue") and queue["workers"] == []
+    assert "secret" not in result.stdout + json.dumps(queue)
+
+
+def test_status_without_a_queue_has_no_queue_key(write_config, run_cli):
+    result = run_cli("status", "--json", config=write_config())
+    assert "queue" not in json.loads(result.stdout)
