@@ -85,6 +85,7 @@ def one_run(work: Path, base: str, pages: int, args: argparse.Namespace, workers
     flush(args.queue)
     command = [*newswatch_command(), "--config", str(config)]
     procs = [subprocess.Popen([*command, "worker", "--concurrency", "1"], cwd=folder,
+                              stdout=subprocess.DEVNULL,
                               stderr=(folder / f"worker{i}.log").open("w"))
              for i in range(workers)]  # fmt: skip
     started = time.perf_counter()

@@ -14,6 +14,8 @@ import time
 import uuid
 from collections.abc import Callable
 
+import redis
+
 from newswatch.clock import iso_utc
 from newswatch.config import Config, Source
 from scheduler.batches import Batch, Dispatcher
@@ -36,7 +38,12 @@ class QueueDispatcher(Dispatcher):
     def due(self, source: Source) -> bool:
         """As Dispatcher.due; also coalesced while a worker has it (queued by a scheduler that
         has died since)."""
-        if self.tasks.still_queued([source.name]):
+        try:
+            if self.tasks.still_queued([source.name]):
+                return False
+        except redis.RedisError as exc:  # it is due again at its next time
+            log.warning("crawl of %s not queued: the queue is unreachable: %s", source.name, exc,
+                        extra={"source": source.name, "run": "-"})  # fmt: skip
             return False
         return super().due(source)
 
