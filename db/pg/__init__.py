@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit, urlunsplit
 
-import psycopg
-
 from db.pg.handle import PgArchive
 from db.pg.schema import migrate
 
@@ -27,6 +25,8 @@ def shown(url: str) -> str:
 
 def open_pg(url: str) -> PgArchive:
     """Connect (autocommit: every transaction is explicit) and migrate."""
+    import psycopg  # here: 0.1 s that a command on an SQLite archive does not pay
+
     conn = psycopg.connect(url, autocommit=True, connect_timeout=10)
     archive = PgArchive(conn, url)
     try:
