@@ -6,15 +6,18 @@ Real servers: the fixture news site over HTTP, a fresh PostgreSQL database per t
 
 from __future__ import annotations
 
+import json
 import random
 import threading
 from typing import Any
 
 import psycopg
 import pytest
+from fixtures import news_site
 from fixtures import news_site as ns
 from psycopg.rows import dict_row
 from support import alerts
+from support.service import Service, smtp_block, wait_for
 from support.smtp import SmtpServer
 
 import db
@@ -61,6 +64,12 @@ def test_crawl_stores_the_fixture_site_once_in_postgresql(
     assert runs[0]["new_articles"] == len(rows) and runs[1]["new_articles"] == 0
     found = run_cli("search", "North Korea", config=config)
     assert found.returncode == 0 and site.base in found.stdout, found.stdout + found.stderr
+    status = run_cli("status", "--json", config=config)
+    assert status.returncode == 0, status.stderr
+    [source] = json.loads(status.stdout)["sources"]
+    assert source["articles"] == len(rows) and source["last_run"]["status"] == "ok"
+    story = run_cli("story", rows[0]["url"], config=config)
+    assert story.returncode == 0 and rows[0]["url"] in story.stdout, story.stdout + story.stderr
 
 
 def test_serve_says_it_needs_sqlite(write_config, run_cli, postgres_url):
@@ -247,3 +256,27 @@ def test_two_writers_storing_copies_of_one_story_at_once_give_it_one_story(postg
     assert len(rows) == 60 and len(stories) == 30, stories
     # each story: the two copies of one n
     assert all(len(set(ns)) == 1 and len(ns) == 2 for ns in stories.values())
+
+
+@pytest.mark.slow
+def test_the_service_on_postgresql_crawls_alerts_once_and_stops_cleanly(
+    site, workdir, smtp, postgres_url
+):
+    rules = [{"name": "drill", "query": '"drone-defense exercise"', "to": ["a@example.org"]}]
+    source = news_site.yonhap_source(site.base, schedule="every 1s")
+    config = news_site.write_config(
+        workdir / "config.yaml",
+        news_site.config_dict([source], database=postgres_url,
+                              alerts={"smtp": smtp_block(smtp), "rules": rules}),
+    )  # fmt: skip
+    service = Service(config)
+    try:
+        wait_for(lambda: site.count("/news/1") >= 3, 60, "three crawls of /news/1")
+        wait_for(lambda: len(smtp.inbox.messages) >= 1, 20, "the alert")
+    finally:
+        code, err, _ = service.stop()
+    assert [str(m["Subject"]) for m in smtp.inbox.messages] == ["[newswatch] drill: 1 new story"]
+    assert code == 0 and "Traceback" not in err, err[-3000:]
+    runs = pg_rows(postgres_url, "SELECT status FROM crawl_runs")
+    statuses = [r["status"] for r in runs]  # the last one may be 'interrupted' by the stop
+    assert statuses.count("ok") >= 2 and set(statuses) <= {"ok", "interrupted"}, statuses
