@@ -280,3 +280,16 @@ def test_the_service_on_postgresql_crawls_alerts_once_and_stops_cleanly(
     runs = pg_rows(postgres_url, "SELECT status FROM crawl_runs")
     statuses = [r["status"] for r in runs]  # the last one may be 'interrupted' by the stop
     assert statuses.count("ok") >= 2 and set(statuses) <= {"ok", "interrupted"}, statuses
+
+
+def test_a_read_only_database_is_one_line_and_exit_2_before_any_request(
+    site, write_config, run_cli, postgres_url
+):
+    db.open_db(postgres_url).close()
+    name = postgres_url.rsplit("/", 1)[1]
+    with psycopg.connect(postgres_url, autocommit=True) as conn:
+        conn.execute(f'ALTER DATABASE "{name}" SET default_transaction_read_only = on')
+    result = run_cli("crawl", config=write_config(database=postgres_url))
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert result.stderr.count("\n") == 1 and "read-only" in result.stderr, result.stderr
+    assert not site.requests
