@@ -24,6 +24,7 @@ import db
 from crawler.items import Article
 from crawler.writer import ArchiveWriter
 from db import alerts as store
+from newswatch.config import ConfigError, load_config
 from newswatch.query import parse_query
 from scheduler.alerts import match_new_articles
 
@@ -293,3 +294,29 @@ def test_a_read_only_database_is_one_line_and_exit_2_before_any_request(
     assert result.returncode == 2, result.stdout + result.stderr
     assert result.stderr.count("\n") == 1 and "read-only" in result.stderr, result.stderr
     assert not site.requests
+
+
+SOURCES = "sources: [{name: a, start_urls: ['http://x/'], article_url_pattern: v}]\n"
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ("postgresql://nw@db.example.org:5432", "a PostgreSQL URL naming its database"),
+        ("mysql://nw@db.example.org/news", "a file path or a postgresql:// URL"),
+    ],
+)
+def test_a_database_url_that_is_not_one_is_named_in_one_line(tmp_path, value, message):
+    path = tmp_path / "config.yaml"
+    path.write_text(f"database: '{value}'\n{SOURCES}")
+    with pytest.raises(ConfigError) as caught:
+        load_config(path)
+    assert f"database: expected {message}" in str(caught.value)
+
+
+def test_a_postgresql_url_keeps_the_files_beside_the_config(tmp_path):
+    path = tmp_path / "config.yaml"
+    path.write_text(f"database: postgresql://nw@db.example.org/news\n{SOURCES}")
+    config = load_config(path)
+    assert config.database == "postgresql://nw@db.example.org/news"
+    assert config.maildir == tmp_path / "data" / "maildir"
