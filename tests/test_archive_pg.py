@@ -320,3 +320,11 @@ def test_a_postgresql_url_keeps_the_files_beside_the_config(tmp_path):
     config = load_config(path)
     assert config.database == "postgresql://nw@db.example.org/news"
     assert config.maildir == tmp_path / "data" / "maildir"
+
+
+def test_every_sqlite_migration_has_its_postgresql_number():
+    """A migration added to db/schema.py needs its twin in db/pg/schema.py (same number)."""
+    from db.pg.schema import MIGRATIONS as PG
+    from db.schema import MIGRATIONS as SQLITE
+
+    assert max(PG) == len(SQLITE), "db/pg/schema.py lacks a migration db/schema.py has"
