@@ -9,7 +9,7 @@ from db.articles import (
     known_urls,
 )
 from db.connection import ArchiveError, open_db, private_folder, wait_for_locks
-from db.errors import DatabaseError, archive_unwritable, unwritable_reason
+from db.errors import archive_unwritable, database_errors, unwritable_reason
 from db.failures import clear_failure, failures_since, record_failure, retryable_failures
 from db.runs import (
     close_stale_runs,
@@ -59,3 +59,11 @@ __all__ = [
     "wait_for_locks",
     "write_transaction",
 ]
+
+
+def __getattr__(name: str) -> object:
+    # `except db.DatabaseError`: sqlite3's and (once a PostgreSQL archive has opened) psycopg's
+    # errors, looked up when the clause runs, so that psycopg is not imported before then.
+    if name == "DatabaseError":
+        return database_errors()
+    raise AttributeError(f"module 'db' has no attribute {name!r}")

@@ -10,7 +10,6 @@ from typing import Any
 from sqlite_utils import Database
 
 from db import pg
-from db.pg import outbox as pg_outbox
 from db.tx import write_transaction
 
 
@@ -143,7 +142,9 @@ def claim_due_outbox(db: Database, now: str, lease_until: str, owner: str,
     row; a row left 'sending' by a process that died is due again once its lease ends.
     """
     if isinstance(db, pg.PgArchive):
-        return pg_outbox.claim_due_outbox(db, now, lease_until, owner, force)
+        from db.pg.outbox import claim_due_outbox as pg_claim
+
+        return pg_claim(db, now, lease_until, owner, force)
     due = "(status = 'pending'" + ("" if force else " AND next_attempt_at <= :now")
     due += ") OR (status = 'sending' AND lease_until <= :now)"
     with write_transaction(db):

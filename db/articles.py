@@ -9,7 +9,6 @@ from typing import Any
 from sqlite_utils import Database
 
 from db import pg
-from db.pg import articles as pg_articles
 from db.text import index_text
 from db.tx import write_transaction
 
@@ -60,7 +59,9 @@ def insert_article(
     indexed (db.text.index_text), when the caller computed them already.
     """
     if isinstance(db, pg.PgArchive):
-        return pg_articles.insert_article(db, row, bands, story_id, fts)
+        from db.pg.articles import insert_article as pg_insert
+
+        return pg_insert(db, row, bands, story_id, fts)
     values = {k: json.dumps(v, ensure_ascii=False) if isinstance(v, list) else v
               for k, v in row.items()}  # fmt: skip
     values["story_id"] = story_id

@@ -6,7 +6,6 @@ import os
 import sqlite3
 from pathlib import Path
 
-import psycopg
 from sqlite_utils import Database
 
 from db import pg
@@ -78,6 +77,8 @@ def _connect(path: Path, new: bool) -> Database:
 
 
 def _open_pg(url: str) -> pg.PgArchive:
+    import psycopg
+
     try:
         return pg.open_pg(url)
     except psycopg.Error as exc:

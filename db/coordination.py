@@ -12,11 +12,12 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import logging
-from typing import Any
-
-import psycopg
+from typing import TYPE_CHECKING, Any
 
 from db import pg
+
+if TYPE_CHECKING:  # psycopg is imported only when a PostgreSQL archive is used
+    import psycopg
 
 log = logging.getLogger("newswatch")
 NAMESPACE = 0x6E77  # "nw": the first half of every key, so other applications' locks differ
@@ -45,6 +46,8 @@ class AdvisoryLock:
         self.conn: psycopg.Connection[Any] | None = None
 
     def connect(self) -> psycopg.Connection[Any]:
+        import psycopg
+
         if self.conn is None or self.conn.closed:
             self.conn = psycopg.connect(self.url, autocommit=True, connect_timeout=10,
                                         application_name=f"newswatch {self.name}",
@@ -62,6 +65,8 @@ class AdvisoryLock:
         """Whether the session (and so the lock) is still there: a lost connection lost it."""
         if self.conn is None or self.conn.closed:
             return False
+        import psycopg
+
         try:
             self.conn.execute("SELECT 1")
             return True
@@ -69,6 +74,8 @@ class AdvisoryLock:
             return False
 
     def release(self) -> None:
+        import psycopg
+
         if self.conn is not None and not self.conn.closed:
             with contextlib.suppress(psycopg.Error):
                 self.conn.close()  # ending the session releases the lock
@@ -92,6 +99,8 @@ class SourceLocks:
         self.locked = [n for n in names if n in self.held]
 
     def release(self, name: str) -> None:
+        import psycopg
+
         if name in self.held and self.lock.conn is not None:
             self.held.discard(name)
             try:

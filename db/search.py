@@ -7,7 +7,6 @@ from typing import Any
 from sqlite_utils import Database
 
 from db import pg
-from db.pg import search as pg_search
 
 _NEWEST = "COALESCE(NULLIF(a.published_at, ''), a.fetched_at) DESC, a.id DESC"
 _COLUMNS = "a.id, a.url, a.source, a.title, a.body, a.published_at, a.story_id"
@@ -21,6 +20,8 @@ def search_articles(db: Database, fts_query: str, limit: int = 20,
                     sort_at_most: int = SORT_AT_MOST) -> list[dict[str, Any]]:  # fmt: skip
     """Articles whose title or body match an FTS5 query (see db.text), newest first."""
     if isinstance(db, pg.PgArchive):
+        from db.pg import search as pg_search
+
         return pg_search.search_articles(db, fts_query, limit, sources)
     where, params = "", []
     if sources:
@@ -59,6 +60,8 @@ def _matches(db: Database, fts_query: str) -> int:
 def match_count(db: Database, fts_query: str) -> int:
     """How many articles match (cheap: FTS5 counts its doclists without reading rows)."""
     if isinstance(db, pg.PgArchive):
+        from db.pg import search as pg_search
+
         return pg_search.match_count(db, fts_query)
     sql = "SELECT COUNT(*) FROM articles_fts WHERE articles_fts MATCH ?"
     return db.execute(sql, [fts_query]).fetchone()[0]

@@ -6,21 +6,25 @@ Real servers: the fixture news site over HTTP, a fresh PostgreSQL database per t
 
 from __future__ import annotations
 
+import json
 import random
 import threading
 from typing import Any
 
 import psycopg
 import pytest
+from fixtures import news_site
 from fixtures import news_site as ns
 from psycopg.rows import dict_row
 from support import alerts
+from support.service import Service, smtp_block, wait_for
 from support.smtp import SmtpServer
 
 import db
 from crawler.items import Article
 from crawler.writer import ArchiveWriter
 from db import alerts as store
+from newswatch.config import ConfigError, load_config
 from newswatch.query import parse_query
 from scheduler.alerts import match_new_articles
 
@@ -61,6 +65,12 @@ def test_crawl_stores_the_fixture_site_once_in_postgresql(
     assert runs[0]["new_articles"] == len(rows) and runs[1]["new_articles"] == 0
     found = run_cli("search", "North Korea", config=config)
     assert found.returncode == 0 and site.base in found.stdout, found.stdout + found.stderr
+    status = run_cli("status", "--json", config=config)
+    assert status.returncode == 0, status.stderr
+    [source] = json.loads(status.stdout)["sources"]
+    assert source["articles"] == len(rows) and source["last_run"]["status"] == "ok"
+    story = run_cli("story", rows[0]["url"], config=config)
+    assert story.returncode == 0 and rows[0]["url"] in story.stdout, story.stdout + story.stderr
 
 
 def test_serve_says_it_needs_sqlite(write_config, run_cli, postgres_url):
@@ -247,3 +257,74 @@ def test_two_writers_storing_copies_of_one_story_at_once_give_it_one_story(postg
     assert len(rows) == 60 and len(stories) == 30, stories
     # each story: the two copies of one n
     assert all(len(set(ns)) == 1 and len(ns) == 2 for ns in stories.values())
+
+
+@pytest.mark.slow
+def test_the_service_on_postgresql_crawls_alerts_once_and_stops_cleanly(
+    site, workdir, smtp, postgres_url
+):
+    rules = [{"name": "drill", "query": '"drone-defense exercise"', "to": ["a@example.org"]}]
+    source = news_site.yonhap_source(site.base, schedule="every 1s")
+    config = news_site.write_config(
+        workdir / "config.yaml",
+        news_site.config_dict([source], database=postgres_url,
+                              alerts={"smtp": smtp_block(smtp), "rules": rules}),
+    )  # fmt: skip
+    service = Service(config)
+    try:
+        wait_for(lambda: site.count("/news/1") >= 3, 60, "three crawls of /news/1")
+        wait_for(lambda: len(smtp.inbox.messages) >= 1, 20, "the alert")
+    finally:
+        code, err, _ = service.stop()
+    assert [str(m["Subject"]) for m in smtp.inbox.messages] == ["[newswatch] drill: 1 new story"]
+    assert code == 0 and "Traceback" not in err, err[-3000:]
+    runs = pg_rows(postgres_url, "SELECT status FROM crawl_runs")
+    statuses = [r["status"] for r in runs]  # the last one may be 'interrupted' by the stop
+    assert statuses.count("ok") >= 2 and set(statuses) <= {"ok", "interrupted"}, statuses
+
+
+def test_a_read_only_database_is_one_line_and_exit_2_before_any_request(
+    site, write_config, run_cli, postgres_url
+):
+    db.open_db(postgres_url).close()
+    name = postgres_url.rsplit("/", 1)[1]
+    with psycopg.connect(postgres_url, autocommit=True) as conn:
+        conn.execute(f'ALTER DATABASE "{name}" SET default_transaction_read_only = on')
+    result = run_cli("crawl", config=write_config(database=postgres_url))
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert result.stderr.count("\n") == 1 and "read-only" in result.stderr, result.stderr
+    assert not site.requests
+
+
+SOURCES = "sources: [{name: a, start_urls: ['http://x/'], article_url_pattern: v}]\n"
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ("postgresql://nw@db.example.org:5432", "a PostgreSQL URL naming its database"),
+        ("mysql://nw@db.example.org/news", "a file path or a postgresql:// URL"),
+    ],
+)
+def test_a_database_url_that_is_not_one_is_named_in_one_line(tmp_path, value, message):
+    path = tmp_path / "config.yaml"
+    path.write_text(f"database: '{value}'\n{SOURCES}")
+    with pytest.raises(ConfigError) as caught:
+        load_config(path)
+    assert f"database: expected {message}" in str(caught.value)
+
+
+def test_a_postgresql_url_keeps_the_files_beside_the_config(tmp_path):
+    path = tmp_path / "config.yaml"
+    path.write_text(f"database: postgresql://nw@db.example.org/news\n{SOURCES}")
+    config = load_config(path)
+    assert config.database == "postgresql://nw@db.example.org/news"
+    assert config.maildir == tmp_path / "data" / "maildir"
+
+
+def test_every_sqlite_migration_has_its_postgresql_number():
+    """A migration added to db/schema.py needs its twin in db/pg/schema.py (same number)."""
+    from db.pg.schema import MIGRATIONS as PG
+    from db.schema import MIGRATIONS as SQLITE
+
+    assert max(PG) == len(SQLITE), "db/pg/schema.py lacks a migration db/schema.py has"

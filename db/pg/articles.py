@@ -27,24 +27,28 @@ def insert_article(
     story_id: int | None,
     fts: tuple[str, str] | None = None,
 ) -> int:
+    """As db.articles.insert_article, in two round trips to the server: the new id, then the
+    row (a new story takes that id), its bands and the forgetting of its failures, pipelined."""
     values = {k: json.dumps(v, ensure_ascii=False) if isinstance(v, list) else v
               for k, v in row.items()}  # fmt: skip
-    values["story_id"] = story_id
     title, body = fts or (index_text(row.get("title", "")), index_text(row.get("body", "")))
-    columns = ", ".join(f'"{name}"' for name in values)
-    marks = ", ".join(["%s"] * len(values))
     with db.transaction():
-        article_id = db.raw(
-            f"INSERT INTO articles ({columns}, search) VALUES ({marks}, %s::tsvector) RETURNING id",
-            [*values.values(), tsvector(title, body)],
-        ).fetchone()[0]
-        if story_id is None:
-            db.raw("UPDATE articles SET story_id = id WHERE id = %s", [article_id])
-        with db.conn.cursor() as cursor:
-            cursor.executemany(
-                "INSERT INTO article_bands (band, article_id) VALUES (%s, %s)"
-                " ON CONFLICT DO NOTHING",
-                [(band, article_id) for band in set(bands)],
+        article_id = db.raw(_NEXT_ID).fetchone()[0]
+        values |= {"id": article_id, "story_id": story_id or article_id}
+        columns = ", ".join(f'"{name}"' for name in values)
+        marks = ", ".join(["%s"] * len(values))
+        with db.conn.pipeline(), db.conn.cursor() as cursor:
+            cursor.execute(
+                f"INSERT INTO articles ({columns}, search) VALUES ({marks}, %s::tsvector)",
+                [*values.values(), tsvector(title, body)],
             )
-        db.raw("DELETE FROM failed_urls WHERE url = %s", [row["url"]])
+            cursor.execute(
+                "INSERT INTO article_bands (band, article_id) SELECT unnest(%s::bigint[]), %s"
+                " ON CONFLICT DO NOTHING",
+                [sorted(set(bands)), article_id],
+            )
+            cursor.execute("DELETE FROM failed_urls WHERE url = %s", [row["url"]])
     return int(article_id)
+
+
+_NEXT_ID = "SELECT nextval(pg_get_serial_sequence('articles', 'id'))"

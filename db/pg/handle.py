@@ -12,11 +12,10 @@ import re
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import psycopg
-from psycopg import pq
-from psycopg.rows import dict_row
+if TYPE_CHECKING:  # psycopg is imported when an archive on PostgreSQL opens (db.pg.open_pg)
+    import psycopg
 
 # A string literal, an identifier in quotes, or one placeholder / percent sign to rewrite.
 _PARTS = re.compile(r"('(?:[^']|'')*')|(\"[^\"]*\")|(\?)|(?<!:):([A-Za-z_]\w*)|(%)")
@@ -107,6 +106,8 @@ class PgArchive:
     def execute_returning_dicts(
         self, sql: str, params: Sequence[Any] | dict[str, Any] | None = None
     ) -> list[dict[str, Any]]:
+        from psycopg.rows import dict_row
+
         with self.conn.cursor(row_factory=dict_row) as cursor:
             cursor.execute(translate(sql), _plain(params))
             return cursor.fetchall()
@@ -117,6 +118,8 @@ class PgArchive:
     @property
     def in_transaction(self) -> bool:
         """In a transaction that can still commit (not one an error has ended)."""
+        from psycopg import pq
+
         return self.conn.info.transaction_status == pq.TransactionStatus.INTRANS
 
     @contextmanager

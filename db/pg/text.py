@@ -21,7 +21,6 @@ from db.text import index_text
 _TOKEN = re.compile(r"[^\W_]+")
 _FTS5 = re.compile(r'\s*(?:(\()|(\))|"((?:[^"]|"")*)"(\*?)|(AND|OR|NOT)\b)')
 _MAX_LEXEME = 2000  # bytes; PostgreSQL refuses a word longer than 2047
-_MAX_POSITION = 16383
 
 
 def _fold(char: str) -> str:
@@ -56,10 +55,10 @@ def tsvector(title: str, body: str) -> str:
         positions.setdefault(token, []).append(i)
     start = len(title_tokens) + 2
     for i, token in enumerate(tokens(body), start):
-        positions.setdefault(token, []).append(min(i, _MAX_POSITION))
-    return " ".join(
-        _lexeme(t) + ":" + ",".join(map(str, sorted(set(p))[:256])) for t, p in positions.items()
-    )
+        positions.setdefault(token, []).append(i)
+    # Ascending as appended. PostgreSQL keeps a word's first 256 and makes any past 16383 one
+    # 16383: sending more is sending for nothing.
+    return " ".join(_lexeme(t) + ":" + ",".join(map(str, p[:256])) for t, p in positions.items())
 
 
 def article_tsvector(title: str, body: str) -> str:
