@@ -17,8 +17,10 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import Any
 
 from db.connection import ArchiveError, private_folder
+from db.coordination import is_postgres
 
 SERVICE = "service"  # the lock name of the service; sources are named otherwise (no dots)
 
@@ -100,6 +102,8 @@ class SourceLocks:
     def __init__(self, database: Path, names: list[str], holder: Holder | None = None) -> None:
         self.held: dict[str, int] = {}
         self.busy: list[str] = []
+        self.cluster: Any = None  # the PostgreSQL advisory locks, when the archive is there
+        self.elsewhere: set[str] = set()  # busy by their advisory lock alone: no holder here
         try:
             for name in names:
                 fd = try_lock(database, name, holder)
@@ -112,7 +116,21 @@ class SourceLocks:
             raise
         self.locked = list(self.held)
 
+    def across_machines(self, url: str) -> None:
+        """PostgreSQL archive: also each source's advisory lock (db.coordination), which
+        workers on other machines take too; a source another machine crawls is busy."""
+        from db.coordination import SourceLocks as AdvisoryLocks
+
+        self.cluster = AdvisoryLocks(url, self.locked)
+        self.elsewhere = set(self.cluster.busy)
+        for name in self.cluster.busy:
+            self.release(name)
+            self.busy.append(name)
+        self.locked = self.cluster.locked
+
     def release(self, name: str) -> None:
+        if self.cluster is not None:
+            self.cluster.release(name)
         fd = self.held.pop(name, None)
         if fd is not None:
             with contextlib.suppress(OSError):
@@ -121,6 +139,8 @@ class SourceLocks:
     def release_all(self) -> None:
         for name in list(self.held):
             self.release(name)
+        if self.cluster is not None:
+            self.cluster.release_all()
 
 
 @contextmanager
@@ -130,6 +150,8 @@ def source_locks(
     """The sources' locks (`.locked`, `.busy` names), held until the block ends."""
     locks = SourceLocks(database, names, holder)
     try:
+        if is_postgres(database):
+            locks.across_machines(str(database))
         yield locks
     finally:
         locks.release_all()

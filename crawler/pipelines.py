@@ -9,7 +9,6 @@ verdict: the reactor thread keeps downloading meanwhile.
 from __future__ import annotations
 
 import asyncio
-import sqlite3
 from typing import Any
 
 from scrapy.utils.defer import deferred_from_coro
@@ -33,7 +32,7 @@ class _StatsPipeline:
     def count(self, key: str) -> None:
         self.crawler.stats.inc_value(f"newswatch/{key}")
 
-    def stop(self, error: sqlite3.Error) -> None:
+    def stop(self, error: Exception) -> None:
         """The archive cannot be written (disk full, read-only): the crawl stops. What it
         fetched and could not store is not in the archive: the next crawl fetches it."""
         self.crawler.stats.set_value("newswatch/unwritable", db.unwritable_reason(error))

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -114,7 +113,7 @@ def _end_open_runs(config: Config, crawlers: list[Any], sources: tuple[Source, .
         return
     try:
         archive = db.open_db(config.database)
-        archive.execute("PRAGMA busy_timeout = 5000")
+        db.wait_for_locks(archive, 5000)
         now = utc_now()
         db.end_open_runs(archive, still_open, status, reason, now)
         db.record_unstarted_runs(archive, unopened, status, reason, now, due)
@@ -152,7 +151,7 @@ def _close_stale_runs(config: Config, sources: tuple[Source, ...]) -> None:
     try:
         for source in sources:
             db.close_stale_runs(archive, utc_now(), source.name, "the crawl process died")
-    except sqlite3.Error as exc:
+    except db.DatabaseError as exc:
         if not db.archive_unwritable(exc):
             raise
         raise ArchiveUnwritable([], f"{db.unwritable_reason(exc)}: nothing was crawled") from None

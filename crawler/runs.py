@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import logging
-import sqlite3
 from typing import Any
 
 from scrapy import signals
@@ -46,7 +45,7 @@ class RunRecorder:
                       outcomes.unaccounted(values), values)  # fmt: skip
         try:
             db.finish_run(self.db, self.run_id, values)
-        except sqlite3.Error as exc:
+        except db.DatabaseError as exc:
             if not db.archive_unwritable(exc):
                 raise
             # The crawl reports it (crawler.runner); the next crawl closes this run as failed.

@@ -7,7 +7,6 @@ skipped before any request; one that failed transiently is queued again.
 from __future__ import annotations
 
 import re
-import sqlite3
 from collections.abc import AsyncIterator, Iterable
 from typing import Any
 
@@ -241,7 +240,7 @@ class NewsSpider(scrapy.Spider):
         """Remember a page that failed, to try it again (or never, when `permanent`)."""
         try:
             db.record_failure(self.db, url, self.source.name, kind, permanent, utc_now(), message)
-        except sqlite3.Error as exc:
+        except db.DatabaseError as exc:
             if not db.archive_unwritable(exc):
                 raise
             # The crawl is stopping and says why; the page, not stored, is fetched again.

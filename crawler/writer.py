@@ -1,9 +1,9 @@
 """Deduplication and storage, on one writer thread, a batch of articles per transaction.
 
 The reactor thread only hands articles over (ArchivePipeline awaits each one's verdict);
-sqlite3 releases the GIL while SQLite works. The guarantees are the one-article-at-a-time
-ones, because each article of a batch is judged inside the batch's transaction, on the
-connection that stored the ones before it:
+sqlite3 and psycopg release the GIL while the database works. The guarantees are the
+one-article-at-a-time ones, because each article of a batch is judged inside the batch's
+transaction, on the connection that stored the ones before it (db.story_transaction):
 - an article is stored whole or not at all (its own savepoint, db.insert_article);
 - a URL or a body stored earlier in the same batch makes it a duplicate, and two
   near-duplicates of one batch get one story (the lookups see the batch's own rows);
@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import logging
 import queue
-import sqlite3
 import threading
 import time
 from concurrent.futures import Future
@@ -85,7 +84,7 @@ def store(archive: Database, item: Article) -> int:
 
 
 def judge_and_store(archive: Database, item: Article, profile: Profile | None) -> Verdict:
-    """One article of a batch. An sqlite3 error of the archive's (or one that ended the
+    """One article of a batch. A database error of the archive's (or one that ended the
     transaction) propagates: the whole batch is then not stored."""
     try:
         if not item.prepared:
@@ -95,8 +94,8 @@ def judge_and_store(archive: Database, item: Article, profile: Profile | None) -
             return Verdict(duplicate=why)
         item.story_id = story_of(archive, item, profile, kept_twin)
         return Verdict(story_id=store(archive, item), same_body_kept=kept_twin)
-    except sqlite3.Error as exc:
-        if db.archive_unwritable(exc) or not archive.conn.in_transaction:
+    except db.DatabaseError as exc:
+        if db.archive_unwritable(exc) or not db.in_transaction(archive):
             raise
         return Verdict(error=exc)  # this article's own fault: its page failed
     except Exception as exc:  # a page that breaks the code fails alone (its savepoint)
@@ -119,7 +118,7 @@ class ArchiveWriter:
     ) -> None:  # fmt: skip
         self.path, self.profile, self.batch, self.wait = path, profile, batch, wait
         self.jobs: queue.SimpleQueue[_Job | None] = queue.SimpleQueue()
-        self.unwritable: sqlite3.Error | None = None
+        self.unwritable: Exception | None = None
         self.archive = db.open_db(path)
         self.thread = threading.Thread(target=self._run, name="newswatch-writer", daemon=True)
         self.thread.start()
@@ -163,9 +162,9 @@ class ArchiveWriter:
         if self.unwritable is not None:
             return _answer(batch, Verdict(error=self.unwritable, unwritable=True))
         try:
-            with db.write_transaction(self.archive):
+            with db.story_transaction(self.archive):
                 verdicts = [judge_and_store(self.archive, j.item, self.profile) for j in batch]
-        except sqlite3.Error as exc:
+        except db.DatabaseError as exc:
             if db.archive_unwritable(exc):
                 self.unwritable = exc
             log.info("a batch of %d articles was not stored: %s", len(batch), exc)

@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlite_utils import Database
 
+from db import pg
 from db.tx import write_transaction
 
 
@@ -140,6 +141,10 @@ def claim_due_outbox(db: Database, now: str, lease_until: str, owner: str,
     Claimed rows are 'sending' until `lease_until`, so two processes never send the same
     row; a row left 'sending' by a process that died is due again once its lease ends.
     """
+    if isinstance(db, pg.PgArchive):
+        from db.pg.outbox import claim_due_outbox as pg_claim
+
+        return pg_claim(db, now, lease_until, owner, force)
     due = "(status = 'pending'" + ("" if force else " AND next_attempt_at <= :now")
     due += ") OR (status = 'sending' AND lease_until <= :now)"
     with write_transaction(db):

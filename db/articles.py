@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlite_utils import Database
 
+from db import pg
 from db.text import index_text
 from db.tx import write_transaction
 
@@ -57,6 +58,10 @@ def insert_article(
     A new story takes the article's own id as its story_id. `fts`: the title and body as
     indexed (db.text.index_text), when the caller computed them already.
     """
+    if isinstance(db, pg.PgArchive):
+        from db.pg.articles import insert_article as pg_insert
+
+        return pg_insert(db, row, bands, story_id, fts)
     values = {k: json.dumps(v, ensure_ascii=False) if isinstance(v, list) else v
               for k, v in row.items()}  # fmt: skip
     values["story_id"] = story_id

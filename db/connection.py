@@ -8,6 +8,7 @@ from pathlib import Path
 
 from sqlite_utils import Database
 
+from db import pg
 from db.schema import migrate
 
 BUSY_TIMEOUT_MS = 30_000
@@ -25,11 +26,15 @@ def private_folder(path: Path) -> None:
         raise ArchiveError(f"{path}: cannot create the folder: {exc.strerror}") from None
 
 
-def open_db(path: Path | str) -> Database:
-    """Open (creating if needed) the archive at `path`, migrated to the current schema.
+def open_db(path: Path | str) -> Database | pg.PgArchive:
+    """Open (creating if needed) the archive at `path`, migrated to the current schema: an
+    SQLite file, or a PostgreSQL database given by its postgresql:// URL. The engine is
+    chosen here, once; db's functions take either handle.
 
     Raises ArchiveError, naming the file, when it cannot be opened for writing.
     """
+    if pg.is_url(path):
+        return _open_pg(str(path))
     path = Path(path)
     private_folder(path.parent)
     try:
@@ -69,3 +74,22 @@ def _connect(path: Path, new: bool) -> Database:
     finally:
         db.execute("ROLLBACK")
     return db
+
+
+def _open_pg(url: str) -> pg.PgArchive:
+    import psycopg
+
+    try:
+        return pg.open_pg(url)
+    except psycopg.Error as exc:
+        reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise ArchiveError(f"{pg.shown(url)}: cannot open the archive: {reason}") from None
+
+
+def wait_for_locks(db: Database | pg.PgArchive, ms: int) -> None:
+    """Wait at most `ms` for another writer's lock before failing (shorter than the default
+    when a process is about to end)."""
+    if isinstance(db, pg.PgArchive):
+        db.raw(f"SET lock_timeout = {int(ms)}")
+    else:
+        db.execute(f"PRAGMA busy_timeout = {int(ms)}")

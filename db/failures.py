@@ -19,7 +19,7 @@ def record_failure(
             "INSERT INTO failed_urls (url, source, kind, permanent, attempts, first_failed_at,"
             " last_failed_at, message) VALUES (?, ?, ?, ?, 1, ?, ?, ?) ON CONFLICT(url) DO"
             " UPDATE SET kind = excluded.kind, permanent = excluded.permanent,"
-            " attempts = attempts + 1, last_failed_at = excluded.last_failed_at,"
+            " attempts = failed_urls.attempts + 1, last_failed_at = excluded.last_failed_at,"
             " message = excluded.message",
             [url, source, kind, int(permanent), now, now, message],
         )

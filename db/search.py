@@ -6,6 +6,8 @@ from typing import Any
 
 from sqlite_utils import Database
 
+from db import pg
+
 _NEWEST = "COALESCE(NULLIF(a.published_at, ''), a.fetched_at) DESC, a.id DESC"
 _COLUMNS = "a.id, a.url, a.source, a.title, a.body, a.published_at, a.story_id"
 # Up to this many matches, reading and sorting them all is cheapest; past it, walking the
@@ -17,6 +19,10 @@ def search_articles(db: Database, fts_query: str, limit: int = 20,
                     sources: tuple[str, ...] = (),
                     sort_at_most: int = SORT_AT_MOST) -> list[dict[str, Any]]:  # fmt: skip
     """Articles whose title or body match an FTS5 query (see db.text), newest first."""
+    if isinstance(db, pg.PgArchive):
+        from db.pg import search as pg_search
+
+        return pg_search.search_articles(db, fts_query, limit, sources)
     where, params = "", []
     if sources:
         where = f" AND a.source IN ({','.join('?' * len(sources))})"
@@ -53,6 +59,10 @@ def _matches(db: Database, fts_query: str) -> int:
 
 def match_count(db: Database, fts_query: str) -> int:
     """How many articles match (cheap: FTS5 counts its doclists without reading rows)."""
+    if isinstance(db, pg.PgArchive):
+        from db.pg import search as pg_search
+
+        return pg_search.match_count(db, fts_query)
     sql = "SELECT COUNT(*) FROM articles_fts WHERE articles_fts MATCH ?"
     return db.execute(sql, [fts_query]).fetchone()[0]
 

@@ -13,6 +13,8 @@ from typing import Any
 
 from sqlite_utils import Database
 
+from db import pg
+
 _COLUMNS = (
     "a.id, a.story_id, a.source, a.url, a.title, a.body, a.published_at, a.dateline, a.version,"
     " a.story_key, a.signature, a.shingles"
@@ -49,10 +51,12 @@ def sharing_bands(
     """Articles sharing MinHash LSH bands, most shared first. Each band's posting list is read
     newest first and at most `per_band` deep: a background paragraph repeated for years makes
     some bands hot, and a true copy shares many bands, so it is still found by the others."""
-    counts: Counter[int] = Counter()
-    sql = "SELECT article_id FROM article_bands WHERE band = ? ORDER BY article_id DESC LIMIT ?"
-    for band in set(bands):
-        counts.update(row[0] for row in db.execute(sql, [band, per_band]))
+    if isinstance(db, pg.PgArchive):  # one round trip to the server for all the bands
+        from db.pg.stories import band_counts
+
+        counts = band_counts(db, bands, per_band)
+    else:
+        counts = _band_counts(db, bands, per_band)
     ids = [i for i, _ in sorted(counts.items(), key=lambda item: (-item[1], item[0]))[:limit]]
     if not ids:
         return []
@@ -61,3 +65,11 @@ def sharing_bands(
         f"SELECT {_COLUMNS} FROM articles a WHERE a.id IN ({marks})", ids
     )
     return sorted(rows, key=lambda row: (-counts[row["id"]], row["id"]))
+
+
+def _band_counts(db: Database, bands: Iterable[int], per_band: int) -> Counter[int]:
+    counts: Counter[int] = Counter()
+    sql = "SELECT article_id FROM article_bands WHERE band = ? ORDER BY article_id DESC LIMIT ?"
+    for band in set(bands):
+        counts.update(row[0] for row in db.execute(sql, [band, per_band]))
+    return counts

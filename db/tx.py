@@ -7,9 +7,12 @@ from contextlib import contextmanager
 
 from sqlite_utils import Database
 
+from db.pg import PgArchive
+from db.pg.articles import lock_stories
+
 
 @contextmanager
-def write_transaction(db: Database) -> Iterator[Database]:
+def write_transaction(db: Database | PgArchive) -> Iterator[Database | PgArchive]:
     """A transaction that takes the write lock at once (BEGIN IMMEDIATE); every write uses it.
 
     A transaction begun lazily (sqlite-utils' atomic(), plain BEGIN) that reads before it
@@ -17,7 +20,12 @@ def write_transaction(db: Database) -> Iterator[Database]:
     SQLite cannot wait there, its snapshot is stale. Taking the lock first makes it wait
     (busy timeout) instead. sqlite-utils' update() reads the row before writing it, so even
     one call is read-then-write. Nested, it is a savepoint inside the outer transaction.
+    On PostgreSQL, a transaction (rows lock as they are written); nested, a savepoint.
     """
+    if isinstance(db, PgArchive):
+        with db.transaction():
+            yield db
+        return
     if db.conn.in_transaction:
         with db.atomic():  # a SAVEPOINT: the write lock is already held
             yield db
@@ -30,3 +38,21 @@ def write_transaction(db: Database) -> Iterator[Database]:
             db.execute("ROLLBACK")
         raise
     db.execute("COMMIT")
+
+
+@contextmanager
+def story_transaction(db: Database | PgArchive) -> Iterator[Database | PgArchive]:
+    """A write transaction in which articles are judged (duplicate? which story?) and stored.
+
+    SQLite's write lock makes the lookups and the inserts one step; on PostgreSQL, an advisory
+    lock held to the end of the transaction does, when several crawlers store copies of one
+    story at once."""
+    with write_transaction(db):
+        if isinstance(db, PgArchive):
+            lock_stories(db)
+        yield db
+
+
+def in_transaction(db: Database | PgArchive) -> bool:
+    """Whether a transaction is open that can still commit."""
+    return db.in_transaction if isinstance(db, PgArchive) else db.conn.in_transaction

@@ -6,7 +6,9 @@ from pathlib import Path
 
 import click
 
+from newswatch.cli_db import db_group
 from newswatch.cli_sources import sources
+from newswatch.cli_worker import worker
 from newswatch.clickext import (
     CONFIG_HELP,
     Failure,
@@ -216,6 +218,10 @@ def status(ctx: click.Context, as_json: bool) -> None:
         document = status_document(db.status_snapshot(archive, config))
     finally:
         archive.close()
+    if config.queue:
+        from newswatch.status_queue import queue_document
+
+        document["queue"] = queue_document(config)
     print_status(document, config.timezone, as_json)
 
 
@@ -269,6 +275,8 @@ def serve(ctx: click.Context, host: str, port: int, all_tables: bool) -> None:
 
 
 main.add_command(sources)
+main.add_command(worker)
+main.add_command(db_group)
 
 
 if __name__ == "__main__":

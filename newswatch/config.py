@@ -21,6 +21,7 @@ from newswatch.configtypes import (
     Config,
     ConfigError,
     CrawlSettings,
+    DatabaseUrl,
     Rule,
     Selectors,
     Source,
@@ -134,12 +135,10 @@ class _Reader:
         return text
 
     def config(self, raw: Any) -> Config:
-        allowed = {"database", "timezone", "crawl", "sources", "alerts"}
+        allowed = {"database", "timezone", "crawl", "sources", "alerts", "queue"}
         raw = self.mapping("", raw, allowed)
         timezone = self.timezone("timezone", raw.get("timezone", "UTC"))
-        database = Path(self.string("database", raw.get("database", "data/newswatch.db")))
-        if not database.is_absolute():
-            database = self.file.resolve().parent / database
+        database = self.database(raw.get("database", "data/newswatch.db"))
         sources = self.sources(raw.get("sources"), timezone)
         return Config(
             path=self.file,
@@ -148,7 +147,33 @@ class _Reader:
             crawl=self.crawl(raw.get("crawl", {})),
             sources=sources,
             alerts=self.alerts(raw.get("alerts", {}), {s.name for s in sources}, timezone),
+            queue=self.queue(raw["queue"]) if raw.get("queue") is not None else "",
         )
+
+    def queue(self, value: Any) -> str:
+        """The Celery broker: a Redis URL (scheduler.queue)."""
+        try:
+            parts = urlsplit(value.strip()) if isinstance(value, str) else None
+            host = parts.hostname if parts else None
+        except ValueError:  # a bad port or bracket
+            parts = host = None
+        if parts is None or parts.scheme not in ("redis", "rediss") or not host:
+            raise self.fail("queue", "a Redis URL such as redis://127.0.0.1:6379/0", value)
+        return value.strip()
+
+    def database(self, raw: Any) -> Path | DatabaseUrl:
+        """A file (relative to config.yaml) or a postgresql://user@host:port/dbname URL."""
+        text = self.string("database", raw)
+        folder = self.file.resolve().parent
+        if text.startswith(("postgresql://", "postgres://")):
+            if not urlsplit(text).path.strip("/"):
+                expected = "a PostgreSQL URL naming its database (postgresql://host/dbname)"
+                raise self.fail("database", expected, text)
+            return DatabaseUrl(text, folder / "data")
+        if "://" in text:
+            raise self.fail("database", "a file path or a postgresql:// URL", text)
+        path = Path(text)
+        return path if path.is_absolute() else folder / path
 
     def crawl(self, raw: Any) -> CrawlSettings:
         fields = CrawlSettings.__dataclass_fields__

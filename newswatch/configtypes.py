@@ -16,6 +16,21 @@ class ConfigError(Exception):
     """A bad config file: the message is one line naming file, key and problem."""
 
 
+class DatabaseUrl(str):
+    """`database: postgresql://user@host:port/dbname`: the URL (db.open_db takes it), and
+    like an archive's Path a `parent` and a `name` for the files kept beside an archive (the
+    crawl locks, the maildir): the `data` folder beside config.yaml and the database's name."""
+
+    parent: Path
+    name: str
+
+    def __new__(cls, url: str, folder: Path) -> DatabaseUrl:
+        made = super().__new__(cls, url)
+        made.parent = folder
+        made.name = urlsplit(url).path.strip("/") or "postgres"
+        return made
+
+
 @dataclass(frozen=True)
 class Selectors:
     title: str = ""
@@ -144,11 +159,12 @@ class Alerts:
 @dataclass(frozen=True)
 class Config:
     path: Path
-    database: Path
+    database: Path | DatabaseUrl
     timezone: str
     crawl: CrawlSettings
     sources: tuple[Source, ...]
     alerts: Alerts
+    queue: str = ""  # redis://… of the Celery broker: `run` schedules, `worker`s crawl
 
     def source(self, name: str) -> Source:
         for source in self.sources:

@@ -50,10 +50,13 @@ def crawl_command(config: Config, chosen: tuple[Source, ...], log_level: str,
     me = Holder(os.getpid(), iso_utc(now), iso_utc(ends), service)
     with source_locks(config.database, [s.name for s in chosen], me) as locks:
         locked = locks.locked
-        holders = {name: read_holder(config.database, name) for name in locks.busy}
+        holders = {name: None if name in locks.elsewhere else read_holder(config.database, name)
+                   for name in locks.busy}  # fmt: skip
         for name, other in holders.items():  # two crawls of one source would store twice
-            pid = other.pid if other else "?"
-            click.echo(f"{name}: another crawl of this source is running (pid {pid}); skipped")
+            pid = f"pid {other.pid}" if other else "pid ?"
+            if name in locks.elsewhere:  # its PostgreSQL lock: a worker on another machine
+                pid = "elsewhere: its lock in the archive is taken"
+            click.echo(f"{name}: another crawl of this source is running ({pid}); skipped")
         if not locked:
             click.echo("nothing crawled: every source was busy; try again later", err=True)
             if not service:

@@ -23,6 +23,7 @@ from typing import Any
 import click
 
 from newswatch.config import Config
+from newswatch.configtypes import DatabaseUrl
 
 WEB = Path(__file__).parent / "web"
 SETTINGS = {
@@ -106,6 +107,11 @@ def serve(config: Config, host: str, port: int, all_tables: bool = False) -> Non
     """Run Datasette on the archive until Ctrl-C or SIGTERM."""
     import uvicorn
 
+    if isinstance(config.database, DatabaseUrl):  # Datasette reads SQLite files only
+        raise ServeError(
+            "serve browses an SQLite archive; this config's database is PostgreSQL"
+            " (search it with `newswatch search`)"
+        )
     warning = exposure_warning(host, port, all_tables)
     if warning:
         click.echo(warning, err=True)

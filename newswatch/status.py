@@ -99,6 +99,10 @@ def print_status(doc: dict[str, Any], timezone: str, as_json: bool) -> None:
         if s["health_reason"]:
             click.echo(printable(f"{s['source']} is {s['health']}: {s['health_reason']}"))
     _print_outbox(doc["outbox"], timezone)
+    if "queue" in doc:  # with workers (config `queue:`): the schedulers and workers
+        from newswatch.status_queue import print_queue
+
+        print_queue(doc["queue"], local, timezone)
 
 
 def _print_outbox(outbox: dict[str, Any], timezone: str) -> None:

@@ -107,7 +107,8 @@ class BatchRunner:
                     self._judge(run["source"], before, label)
                 self.dispatcher.finished(batch, run["source"])
             for other in report.get("busy", []):  # taken since we looked at its lock
-                holder = Holder(**{k: v for k, v in other.items() if k != "source"})
+                fields = {k: v for k, v in other.items() if k != "source"}
+                holder = Holder(**fields) if "pid" in fields else None  # None: not known
                 log.warning("crawl of %s skipped: %s", other["source"], describe(holder),
                             extra={"source": other["source"], "run": batch.label})  # fmt: skip
                 self.dispatcher.finished(batch, other["source"])

@@ -13,6 +13,7 @@ import logging
 import os
 import signal
 import threading
+import time
 from datetime import UTC, datetime, timedelta
 from itertools import count
 from typing import Any
@@ -53,7 +54,16 @@ class Service:
     def __init__(self, config: Config) -> None:
         self.config = config
         self.stopping = threading.Event()
-        self.dispatcher = Dispatcher(config, self._run_batch)
+        self.queue: Any = None
+        if config.queue:  # the scheduler of workers (scheduler.queued), imported only then
+            from scheduler.queue import Queue
+            from scheduler.queued import QueueDispatcher
+
+            self.queue = Queue(config)
+            self.dispatcher: Dispatcher = QueueDispatcher(config, self.queue,
+                                                          self._save_next_runs)  # fmt: skip
+        else:
+            self.dispatcher = Dispatcher(config, self._run_batch)
         self.runner = BatchRunner(config, self.dispatcher, count(1), self.batch_ended)
         self.scheduler = BackgroundScheduler(
             timezone=config.timezone,
@@ -61,26 +71,62 @@ class Service:
         )
 
     def run(self) -> int:
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            signal.signal(signum, lambda *_: self.stopping.set())
+        if self.queue is not None and not self._lead():
+            return 0  # stopped while standing by
         archive = db.open_db(self.config.database)
         try:
-            self.service_lock = take_service_lock(self.config.database, utc_now())
-            for source in self.config.sources:  # crawls a dead service left, or still running
-                if free_to_crawl(self.config.database, source.name, _no_run(source.name)):
-                    db.close_stale_runs(archive, utc_now(), source.name, "the crawl process died")
+            if self.queue is None:  # with workers, each crawl closes its source's dead runs
+                self._lock_and_clean(archive)
             self._add_jobs(archive)
         finally:
             archive.close()
-        for signum in (signal.SIGTERM, signal.SIGINT):
-            signal.signal(signum, lambda *_: self.stopping.set())
         self.dispatcher.start()
         self.scheduler.start()
         self._save_next_runs()
         log.info("service started: %d sources, %d rules", len(self.config.sources),
                  len(self.config.alerts.rules))  # fmt: skip
-        while not self.stopping.wait(1):
-            pass
+        lost = self._wait()
         self._stop()
-        return 0
+        return 1 if lost else 0
+
+    def _lock_and_clean(self, archive: Any) -> None:
+        self.service_lock = take_service_lock(self.config.database, utc_now())
+        for source in self.config.sources:  # crawls a dead service left, or still running
+            if free_to_crawl(self.config.database, source.name, _no_run(source.name)):
+                db.close_stale_runs(archive, utc_now(), source.name, "the crawl process died")
+
+    def _lead(self) -> bool:
+        """With workers: wait as the standby until this is the one scheduler (scheduler.leader)."""
+        from newswatch.status_queue import shown_url
+        from scheduler.beats import Heart
+        from scheduler.leader import scheduler_lock, wait_to_lead
+
+        self.role = "standby"
+        self.heart = Heart(self.queue.redis, "scheduler", lambda: {"role": self.role})
+        self.lead_lock = scheduler_lock(self.config)
+        began = time.monotonic()
+        if not wait_to_lead(self.lead_lock, self.stopping, self.heart.beat):
+            self.heart.stop()
+            return False
+        self.role = "active"
+        self.heart.since = utc_now()  # status: active since
+        self.heart.start()
+        log.info("scheduler active after %.1f s; workers crawl (queue %s)",
+                 time.monotonic() - began, shown_url(self.config.queue),
+                 extra={"source": "-", "run": "-"})  # fmt: skip
+        return True
+
+    def _wait(self) -> bool:
+        """Until stopped (False), or until a scheduler with workers lost its lock (True): a
+        standby may be active by now, and two would queue every crawl twice."""
+        while not self.stopping.wait(1):
+            if self.queue is not None and not self.lead_lock.still_held():
+                log.error("the scheduler lock was lost (its database connection ended):"
+                          " stopping", extra={"source": "-", "run": "-"})  # fmt: skip
+                return True
+        return False
 
     def _add_jobs(self, archive: Any) -> None:
         last = {run["source"]: run for run in db.last_runs(archive)}
@@ -140,25 +186,16 @@ class Service:
             archive.close()
 
     def digest(self, rule_name: str) -> None:
-        archive = db.open_db(self.config.database)
-        try:
-            queued = digests.send_digest(archive, self.config, rule_name, datetime.now(UTC))
-            report = deliver_pending(archive, self.config)
-        finally:
-            archive.close()
-        log.info("digest %s: %d stories, %d emails sent", rule_name, queued, report.sent,
-                 extra={"source": "-", "run": f"digest:{rule_name}"})  # fmt: skip
+        if self.queue is not None:
+            self.queue.send("newswatch.digest", [rule_name])  # scheduler.queue.DIGEST
+        else:
+            send_digest(self.config, rule_name)
 
     def deliver(self) -> None:
-        archive = db.open_db(self.config.database)
-        try:
-            match_new_articles(archive, self.config)  # in case a crawl died before matching
-            report = deliver_pending(archive, self.config)
-        finally:
-            archive.close()
-        if report.sent or report.retrying or report.failed:
-            log.info("outbox: %d sent, %d to retry, %d failed", report.sent, report.retrying,
-                     report.failed, extra={"source": "-", "run": "outbox"})  # fmt: skip
+        if self.queue is not None:  # the workers deliver, after each batch too
+            self.queue.send("newswatch.deliver", [], expires=OUTBOX_EVERY_SECONDS)
+        else:
+            deliver_outbox(self.config)
 
     def _stop(self) -> None:
         log.info("stopping", extra={"source": "-", "run": "-"})
@@ -172,8 +209,35 @@ class Service:
             archive.close()
         stop_batches(self.dispatcher.stop(), STOP_GRACE_SECONDS)
         self.dispatcher.wait_idle(RECORD_GRACE_SECONDS)  # each batch records how it ended
-        os.close(self.service_lock)
+        if self.queue is None:
+            os.close(self.service_lock)
+        else:  # queued batches stay queued: the workers crawl them, a standby takes over
+            self.lead_lock.release()
+            self.heart.stop()
         log.info("stopped", extra={"source": "-", "run": "-"})
+
+
+def send_digest(config: Config, rule_name: str) -> None:
+    archive = db.open_db(config.database)
+    try:
+        queued = digests.send_digest(archive, config, rule_name, datetime.now(UTC))
+        report = deliver_pending(archive, config)
+    finally:
+        archive.close()
+    log.info("digest %s: %d stories, %d emails sent", rule_name, queued, report.sent,
+             extra={"source": "-", "run": f"digest:{rule_name}"})  # fmt: skip
+
+
+def deliver_outbox(config: Config) -> None:
+    archive = db.open_db(config.database)
+    try:
+        match_new_articles(archive, config)  # in case a crawl died before matching
+        report = deliver_pending(archive, config)
+    finally:
+        archive.close()
+    if report.sent or report.retrying or report.failed:
+        log.info("outbox: %d sent, %d to retry, %d failed", report.sent, report.retrying,
+                 report.failed, extra={"source": "-", "run": "outbox"})  # fmt: skip
 
 
 def _no_run(source: str) -> dict[str, str]:

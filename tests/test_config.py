@@ -138,6 +138,7 @@ def test_batch_defaults_suit_a_small_box(tmp_path):
 FULL = {
     "database": "news.db",
     "timezone": "Asia/Seoul",
+    "queue": "redis://redis.example:6379/3",
     "crawl": {
         "user_agent": "ua", "obey_robots_txt": False, "concurrency_per_domain": 2,
         "download_delay": 0.5, "autothrottle": False, "timeout": 10, "max_page_bytes": 1000,
@@ -260,3 +261,18 @@ def test_every_key_rejects_a_wrong_type(tmp_path, path):
     message = str(caught.value)
     assert path in message or path.rsplit(".", 1)[0] in message, message
     assert str(file) in message and "\n" not in message
+
+
+@pytest.mark.parametrize("queue", ["amqp://host/", "redis://", "redis://[::1/0", "127.0.0.1:6379"])
+def test_a_queue_that_is_no_redis_url_is_one_line_naming_the_key(tmp_path, queue):
+    with pytest.raises(ConfigError) as caught:
+        load_config(write(tmp_path, GOOD + f"queue: '{queue}'\n"))
+    message = str(caught.value)
+    assert "queue: expected a Redis URL such as redis://127.0.0.1:6379/0" in message, message
+    assert "\n" not in message
+
+
+def test_without_a_queue_run_runs_the_crawls_itself(tmp_path):
+    assert load_config(write(tmp_path, GOOD)).queue == ""
+    queued = load_config(write(tmp_path, GOOD + "queue: redis://10.0.0.5:6379/1\n"))
+    assert queued.queue == "redis://10.0.0.5:6379/1"

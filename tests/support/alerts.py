@@ -19,9 +19,11 @@ BODY = (
 
 
 def write_config(tmp_path: Path, smtp_port: int | None, extra_rules: str = "",
-                 security: str = "none", smtp_extra: str = "") -> Config:  # fmt: skip
+                 security: str = "none", smtp_extra: str = "",
+                 database: str = "news.db") -> Config:  # fmt: skip
     """A config whose one default rule `deterrence` matches BODY; `extra_rules` are YAML lines
-    appended to alerts.rules; without `smtp_port` mail goes to the Maildir."""
+    appended to alerts.rules; without `smtp_port` mail goes to the Maildir. `database`: the
+    archive (a postgresql:// URL for the PostgreSQL archive)."""
     smtp = (
         f"  smtp: {{host: 127.0.0.1, port: {smtp_port}, security: {security}, "
         f'from: "newswatch <nw@example.org>", timeout: 5{smtp_extra}}}\n'
@@ -30,7 +32,7 @@ def write_config(tmp_path: Path, smtp_port: int | None, extra_rules: str = "",
     )
     path = tmp_path / "config.yaml"
     path.write_text(
-        "database: news.db\ntimezone: Asia/Seoul\nsources:\n"
+        f"database: {database}\ntimezone: Asia/Seoul\nsources:\n"
         "  - {name: wire, start_urls: ['http://127.0.0.1:9/news'], article_url_pattern: 'v'}\n"
         "  - {name: partner, start_urls: ['http://127.0.0.2:9/l'], article_url_pattern: 'a'}\n"
         "alerts:\n" + smtp + "  rules:\n"
