@@ -109,10 +109,14 @@ def test_sources_list_and_rules_list(site, workdir, run_cli):
     assert re.match(digest, lines[2]), lines
 
 
-def documented_status_keys() -> set[str]:
+def documented_status_keys(conditional: bool = False) -> set[str]:
+    """The keys the README's table documents; `conditional`: only those of rows present "only
+    with" some config key (such as `queue`), else the others."""
     section = README.read_text(encoding="utf-8").split("`newswatch status --json` prints", 1)[1]
     keys = set()
     for line in section.split("\n\n", 2)[1].splitlines()[2:]:
+        if ("only with `" in line) != conditional:
+            continue
         parent = ""
         for name in re.findall(r"`([^`]+)`", line.split("|")[1]):
             full = parent + name if name.startswith(".") else name
@@ -153,6 +157,7 @@ def test_status_json_has_real_types_and_documented_keys(site, write_config, run_
     documented = documented_status_keys()
     assert json_keys(after) <= documented, json_keys(after) - documented
     assert documented - json_keys(after) == set(), documented - json_keys(after)
+    assert documented_status_keys(conditional=True) == {"queue"}  # no `queue:` here
 
 
 def test_status_shows_times_in_the_configured_timezone(site, write_config, run_cli):
