@@ -7,6 +7,7 @@ Real servers: the fixture news site over HTTP, a fresh PostgreSQL database per t
 from __future__ import annotations
 
 import json
+import mailbox
 import random
 import threading
 from typing import Any
@@ -328,3 +329,11 @@ def test_every_sqlite_migration_has_its_postgresql_number():
     from db.schema import MIGRATIONS as SQLITE
 
     assert max(PG) == len(SQLITE), "db/pg/schema.py lacks a migration db/schema.py has"
+
+
+def test_without_smtp_alerts_go_to_data_maildir_beside_the_config(tmp_path, postgres_url):
+    config = alerts.write_config(tmp_path, None, database=postgres_url)
+    alerts.add_article(config, "https://en.yna.co.kr/view/AEN1", "Allies bolster deterrence")
+    assert alerts.alert_pass(config)[1].sent == 1
+    box = mailbox.Maildir(tmp_path / "data" / "maildir", create=False)
+    assert [m["Subject"] for m in box] == ["[newswatch] deterrence: 1 new story"]
