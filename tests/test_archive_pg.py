@@ -337,3 +337,13 @@ def test_without_smtp_alerts_go_to_data_maildir_beside_the_config(tmp_path, post
     assert alerts.alert_pass(config)[1].sent == 1
     box = mailbox.Maildir(tmp_path / "data" / "maildir", create=False)
     assert [m["Subject"] for m in box] == ["[newswatch] deterrence: 1 new story"]
+
+
+def test_a_nul_character_sqlite_keeps_is_dropped_not_refused(postgres_url):
+    archive = db.open_db(postgres_url)
+    row = {"url": "http://x/nul", "source": "x", "title": "Ferry\x00 docks", "body": "At\x00 noon."}
+    db.insert_article(archive, row, [], None)
+    db.record_failure(archive, "http://x/f", "x", "ValueError", False, "2023", "bad\x00byte")
+    [hit] = db.search_articles(archive, parse_query("ferry").fts())
+    assert (hit["title"], hit["body"]) == ("Ferry docks", "At noon.")
+    archive.close()

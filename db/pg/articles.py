@@ -6,7 +6,7 @@ import json
 from collections.abc import Iterable
 from typing import Any
 
-from db.pg.handle import PgArchive
+from db.pg.handle import PgArchive, value
 from db.pg.text import tsvector
 from db.text import index_text
 
@@ -29,7 +29,7 @@ def insert_article(
 ) -> int:
     """As db.articles.insert_article, in two round trips to the server: the new id, then the
     row (a new story takes that id), its bands and the forgetting of its failures, pipelined."""
-    values = {k: json.dumps(v, ensure_ascii=False) if isinstance(v, list) else v
+    values = {k: json.dumps(v, ensure_ascii=False) if isinstance(v, list) else value(v)
               for k, v in row.items()}  # fmt: skip
     title, body = fts or (index_text(row.get("title", "")), index_text(row.get("body", "")))
     with db.transaction():

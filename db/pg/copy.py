@@ -13,7 +13,7 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from db.pg.handle import PgArchive
+from db.pg.handle import PgArchive, value
 from db.pg.text import tsvector
 
 # In this order; the ones with a generated id get their sequence moved past the copied ids.
@@ -85,7 +85,7 @@ def _copy_table(source: Database, target: PgArchive, table: str) -> int:
         cursor.copy(f'COPY "{table}" ({columns}) FROM STDIN') as copy,
     ):
         for row in _rows(source, f"SELECT {select}"):
-            values = [_bytes(v) if b else v for v, b in zip(row, binary, strict=False)]
+            values = [_bytes(v) if b else value(v) for v, b in zip(row, binary, strict=False)]
             if table == "articles":
                 values[len(names) :] = [tsvector(row[-2] or "", row[-1] or "")]
             copy.write_row(values)
