@@ -151,11 +151,14 @@ def test_db_copy_moves_the_archive_and_sends_only_what_was_pending(
                        "Talks on extended deterrence resumed.")  # fmt: skip
     archive = db.open_db(config.database)
     assert match_new_articles(archive, config).alerts == {"deterrence": 1}  # queued, not sent
+    # What SQLite keeps and PostgreSQL's columns refuse: NUL in text, text in a number.
+    db.record_failure(archive, "http://x/f", "wire", "ValueError", False, "2023", "a\x00b")
+    archive.execute("UPDATE failed_urls SET attempts = 'many'")
     archive.close()
 
     result = run_cli("db", "copy", "--to", postgres_url, config=config.path)
     assert result.returncode == 0, result.stdout + result.stderr
-    assert "copied 3 articles" in result.stdout
+    assert "copied 3 articles" in result.stdout and "failed_urls            1" in result.stdout
     again = run_cli("db", "copy", "--to", postgres_url, config=config.path)
     assert again.returncode == 2 and "has rows already" in again.stderr
 
@@ -172,6 +175,8 @@ def test_db_copy_moves_the_archive_and_sends_only_what_was_pending(
     assert "AEN9" in alerts.parts(smtp.inbox.messages[1])["text/plain"]
     stories = pg_rows(postgres_url, "SELECT id, story_id FROM articles ORDER BY id")
     assert [(r["id"], r["story_id"]) for r in stories] == [(1, 1), (2, 1), (3, 3)]
+    failed = pg_rows(postgres_url, "SELECT message, attempts FROM failed_urls")
+    assert failed == [{"message": "ab", "attempts": None}]
     pg = db.open_db(postgres_url)
     hits = db.search_articles(pg, parse_query('"extended deterrence" NOT resumed').fts())
     assert sorted(h["url"] for h in hits) == ["https://en.yna.co.kr/view/AEN1",
