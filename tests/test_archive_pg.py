@@ -352,3 +352,27 @@ def test_a_nul_character_sqlite_keeps_is_dropped_not_refused(postgres_url):
     [hit] = db.search_articles(archive, parse_query("ferry").fts())
     assert (hit["title"], hit["body"]) == ("Ferry docks", "At noon.")
     archive.close()
+
+
+def test_write_transactions_take_turns_as_on_sqlite_and_a_long_wait_is_busy(postgres_url):
+    first, second = db.open_db(postgres_url), db.open_db(postgres_url)
+    order: list[str] = []
+
+    def write() -> None:
+        with db.write_transaction(second):
+            order.append("second")
+
+    with db.write_transaction(first):
+        thread = threading.Thread(target=write)
+        thread.start()
+        thread.join(0.5)
+        assert order == [] and thread.is_alive(), "the second writer waits for the first"
+        order.append("first")
+    thread.join(10)
+    assert order == ["first", "second"]
+    db.wait_for_locks(second, 200)
+    with db.write_transaction(first), pytest.raises(db.DatabaseError) as caught:
+        write()
+    assert not db.archive_unwritable(caught.value), "busy is not the archive refusing writes"
+    first.close()
+    second.close()

@@ -10,15 +10,6 @@ from db.pg.handle import PgArchive, value
 from db.pg.text import tsvector
 from db.text import index_text
 
-# Held until the transaction ends by whoever stores articles: the lookups that choose an
-# article's story (and find it a duplicate) and its insert are then one step, as under
-# SQLite's write lock, though several crawler processes write at once.
-STORY_LOCK = 0x73746F72  # "stor"
-
-
-def lock_stories(db: PgArchive) -> None:
-    db.raw("SELECT pg_advisory_xact_lock(%s)", [STORY_LOCK])
-
 
 def insert_article(
     db: PgArchive,

@@ -95,6 +95,7 @@ def _plain(params: Sequence[Any] | dict[str, Any] | None) -> Sequence[Any] | dic
     return [value(v) for v in params]
 
 
+WRITE_LOCK = 0x6E777772  # "nwwr": the advisory lock key of the archive's one writer
 _SERIAL = {"articles", "crawl_runs", "outbox"}  # tables whose key is a generated id
 
 
@@ -130,6 +131,10 @@ class PgArchive:
         from psycopg import pq
 
         return self.conn.info.transaction_status == pq.TransactionStatus.INTRANS
+
+    def lock_writes(self) -> None:
+        """Take the archive's write lock until the transaction ends (db.write_transaction)."""
+        self.raw("SELECT pg_advisory_xact_lock(%s)", [WRITE_LOCK])
 
     @contextmanager
     def transaction(self) -> Iterator[PgArchive]:
