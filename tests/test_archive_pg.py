@@ -376,3 +376,14 @@ def test_write_transactions_take_turns_as_on_sqlite_and_a_long_wait_is_busy(post
     assert not db.archive_unwritable(caught.value), "busy is not the archive refusing writes"
     first.close()
     second.close()
+
+
+def test_portable_statements_are_read_in_postgresqls_dialect():
+    from db.pg.handle import translate
+
+    assert translate("SELECT '?:x%' || ? FROM t WHERE a = :now AND b::text LIKE '50%'") == (
+        "SELECT '?:x%%' || %s FROM t WHERE a = %(now)s AND b::text LIKE '50%%'"
+    )
+    assert translate("INSERT OR IGNORE INTO s (k) VALUES (?)") == (
+        "INSERT INTO s (k) VALUES (%s) ON CONFLICT DO NOTHING"
+    )
