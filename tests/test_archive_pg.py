@@ -387,3 +387,15 @@ def test_portable_statements_are_read_in_postgresqls_dialect():
     assert translate("INSERT OR IGNORE INTO s (k) VALUES (?)") == (
         "INSERT INTO s (k) VALUES (%s) ON CONFLICT DO NOTHING"
     )
+
+
+def test_db_copy_refuses_what_it_cannot_copy(tmp_path, run_cli, postgres_url):
+    on_pg = alerts.write_config(tmp_path, None, database=postgres_url).path
+    result = run_cli("db", "copy", "--to", postgres_url, config=on_pg)
+    assert result.returncode == 2 and "reads an SQLite archive" in result.stderr
+    (tmp_path / "lite").mkdir()
+    lite = alerts.write_config(tmp_path / "lite", None).path
+    result = run_cli("db", "copy", "--to", str(tmp_path / "x.db"), config=lite)
+    assert result.returncode == 2 and "expected a postgresql:// URL" in result.stderr
+    result = run_cli("db", "copy", "--to", postgres_url, config=lite)
+    assert result.returncode == 2 and "no such archive" in result.stderr
