@@ -100,6 +100,24 @@ def drop_database(server: str, url: str) -> None:
         conn.execute(f'DROP DATABASE IF EXISTS "{urlsplit(url).path[1:]}" WITH (FORCE)')
 
 
+def time_copy(path: Path, server: str) -> None:
+    """`newswatch db copy` of the SQLite archive just built, into a scratch database."""
+    from db.pg.copy import copy_archive
+
+    url = scratch_database(server)
+    try:
+        source, target = db.open_db(path), db.open_db(url)
+        began = time.perf_counter()
+        counts = copy_archive(source, target)
+        took = time.perf_counter() - began
+        source.close()
+        target.close()
+        print(f"db copy: {counts['articles']:,} articles (and {counts['article_bands']:,} bands)"
+              f" in {took:.1f} s: {counts['articles'] / took:,.0f} articles/s")  # fmt: skip
+    finally:
+        drop_database(server, url)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="10000,100000")
@@ -114,8 +132,10 @@ def main() -> None:
     print("engine       articles  inserts/s  KB/art  word p50 p95  phrase p50 p95"
           "  boolean p50 p95  near-dup p50 p95 (ms)")  # fmt: skip
     engines = args.engines.split(",")
-    if "sqlite" in engines:
-        run("sqlite", Path(tempfile.mkdtemp(prefix="nw-pg-bench-")) / "bench.db", sizes, args.batch)
+    with tempfile.TemporaryDirectory(prefix="nw-pg-bench-") as folder:
+        if "sqlite" in engines:
+            run("sqlite", Path(folder) / "bench.db", sizes, args.batch)
+            time_copy(Path(folder) / "bench.db", args.postgres)
     if "postgresql" in engines:
         url = scratch_database(args.postgres)
         try:

@@ -30,6 +30,8 @@ def _pg_reason(error: BaseException) -> str | None:
     if psycopg is None or not isinstance(error, psycopg.Error):
         return None
     errors = psycopg.errors
+    if isinstance(error, errors.LockNotAvailable):  # waited too long: busy, as SQLITE_BUSY
+        return ""
     for kind, reason in (
         (errors.DiskFull, "disk full"),
         (errors.ReadOnlySqlTransaction, "the archive is read-only"),

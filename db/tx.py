@@ -8,7 +8,6 @@ from contextlib import contextmanager
 from sqlite_utils import Database
 
 from db.pg import PgArchive
-from db.pg.articles import lock_stories
 
 
 @contextmanager
@@ -20,10 +19,17 @@ def write_transaction(db: Database | PgArchive) -> Iterator[Database | PgArchive
     SQLite cannot wait there, its snapshot is stale. Taking the lock first makes it wait
     (busy timeout) instead. sqlite-utils' update() reads the row before writing it, so even
     one call is read-then-write. Nested, it is a savepoint inside the outer transaction.
-    On PostgreSQL, a transaction (rows lock as they are written); nested, a savepoint.
+
+    On PostgreSQL, a transaction that takes the archive's write lock (an advisory lock, to the
+    end of the transaction) first: one writer at a time, as on SQLite, which the callers'
+    read-then-write steps rely on (is the digest still pending? is the story stored yet?).
+    Only the outbox claim does without (db.pg.outbox: SKIP LOCKED).
     """
     if isinstance(db, PgArchive):
+        outermost = not db.in_transaction
         with db.transaction():
+            if outermost:
+                db.lock_writes()
             yield db
         return
     if db.conn.in_transaction:
@@ -42,14 +48,10 @@ def write_transaction(db: Database | PgArchive) -> Iterator[Database | PgArchive
 
 @contextmanager
 def story_transaction(db: Database | PgArchive) -> Iterator[Database | PgArchive]:
-    """A write transaction in which articles are judged (duplicate? which story?) and stored.
-
-    SQLite's write lock makes the lookups and the inserts one step; on PostgreSQL, an advisory
-    lock held to the end of the transaction does, when several crawlers store copies of one
-    story at once."""
+    """A write transaction in which articles are judged (duplicate? which story?) and stored:
+    under the write lock, the lookups and the inserts are one step, when several crawlers
+    store copies of one story at once (a write_transaction; named for what it promises)."""
     with write_transaction(db):
-        if isinstance(db, PgArchive):
-            lock_stories(db)
         yield db
 
 

@@ -12,6 +12,7 @@ import ssl
 from pathlib import Path
 from typing import Protocol
 
+from db import private_folder
 from newswatch.configtypes import Config, Dkim, Smtp
 
 
@@ -36,6 +37,9 @@ class MaildirTransport:
 
     def __init__(self, path: Path) -> None:
         self.path = path
+        # Its folder exists beside an SQLite archive; beside a config naming a PostgreSQL
+        # archive (data/), maybe not yet.
+        private_folder(path.parent)
         self.box = mailbox.Maildir(path, create=True)
 
     def send(self, sender: str, recipient: str, message: bytes) -> str:

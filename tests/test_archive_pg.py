@@ -7,6 +7,7 @@ Real servers: the fixture news site over HTTP, a fresh PostgreSQL database per t
 from __future__ import annotations
 
 import json
+import mailbox
 import random
 import threading
 from typing import Any
@@ -150,11 +151,14 @@ def test_db_copy_moves_the_archive_and_sends_only_what_was_pending(
                        "Talks on extended deterrence resumed.")  # fmt: skip
     archive = db.open_db(config.database)
     assert match_new_articles(archive, config).alerts == {"deterrence": 1}  # queued, not sent
+    # What SQLite keeps and PostgreSQL's columns refuse: NUL in text, text in a number.
+    db.record_failure(archive, "http://x/f", "wire", "ValueError", False, "2023", "a\x00b")
+    archive.execute("UPDATE failed_urls SET attempts = 'many'")
     archive.close()
 
     result = run_cli("db", "copy", "--to", postgres_url, config=config.path)
     assert result.returncode == 0, result.stdout + result.stderr
-    assert "copied 3 articles" in result.stdout
+    assert "copied 3 articles" in result.stdout and "failed_urls            1" in result.stdout
     again = run_cli("db", "copy", "--to", postgres_url, config=config.path)
     assert again.returncode == 2 and "has rows already" in again.stderr
 
@@ -171,6 +175,8 @@ def test_db_copy_moves_the_archive_and_sends_only_what_was_pending(
     assert "AEN9" in alerts.parts(smtp.inbox.messages[1])["text/plain"]
     stories = pg_rows(postgres_url, "SELECT id, story_id FROM articles ORDER BY id")
     assert [(r["id"], r["story_id"]) for r in stories] == [(1, 1), (2, 1), (3, 3)]
+    failed = pg_rows(postgres_url, "SELECT message, attempts FROM failed_urls")
+    assert failed == [{"message": "ab", "attempts": None}]
     pg = db.open_db(postgres_url)
     hits = db.search_articles(pg, parse_query('"extended deterrence" NOT resumed').fts())
     assert sorted(h["url"] for h in hits) == ["https://en.yna.co.kr/view/AEN1",
@@ -328,3 +334,68 @@ def test_every_sqlite_migration_has_its_postgresql_number():
     from db.schema import MIGRATIONS as SQLITE
 
     assert max(PG) == len(SQLITE), "db/pg/schema.py lacks a migration db/schema.py has"
+
+
+def test_without_smtp_alerts_go_to_data_maildir_beside_the_config(tmp_path, postgres_url):
+    config = alerts.write_config(tmp_path, None, database=postgres_url)
+    alerts.add_article(config, "https://en.yna.co.kr/view/AEN1", "Allies bolster deterrence")
+    assert alerts.alert_pass(config)[1].sent == 1
+    box = mailbox.Maildir(tmp_path / "data" / "maildir", create=False)
+    assert [m["Subject"] for m in box] == ["[newswatch] deterrence: 1 new story"]
+
+
+def test_a_nul_character_sqlite_keeps_is_dropped_not_refused(postgres_url):
+    archive = db.open_db(postgres_url)
+    row = {"url": "http://x/nul", "source": "x", "title": "Ferry\x00 docks", "body": "At\x00 noon."}
+    db.insert_article(archive, row, [], None)
+    db.record_failure(archive, "http://x/f", "x", "ValueError", False, "2023", "bad\x00byte")
+    [hit] = db.search_articles(archive, parse_query("ferry").fts())
+    assert (hit["title"], hit["body"]) == ("Ferry docks", "At noon.")
+    archive.close()
+
+
+def test_write_transactions_take_turns_as_on_sqlite_and_a_long_wait_is_busy(postgres_url):
+    first, second = db.open_db(postgres_url), db.open_db(postgres_url)
+    order: list[str] = []
+
+    def write() -> None:
+        with db.write_transaction(second):
+            order.append("second")
+
+    with db.write_transaction(first):
+        thread = threading.Thread(target=write)
+        thread.start()
+        thread.join(0.5)
+        assert order == [] and thread.is_alive(), "the second writer waits for the first"
+        order.append("first")
+    thread.join(10)
+    assert order == ["first", "second"]
+    db.wait_for_locks(second, 200)
+    with db.write_transaction(first), pytest.raises(db.DatabaseError) as caught:
+        write()
+    assert not db.archive_unwritable(caught.value), "busy is not the archive refusing writes"
+    first.close()
+    second.close()
+
+
+def test_portable_statements_are_read_in_postgresqls_dialect():
+    from db.pg.handle import translate
+
+    assert translate("SELECT '?:x%' || ? FROM t WHERE a = :now AND b::text LIKE '50%'") == (
+        "SELECT '?:x%%' || %s FROM t WHERE a = %(now)s AND b::text LIKE '50%%'"
+    )
+    assert translate("INSERT OR IGNORE INTO s (k) VALUES (?)") == (
+        "INSERT INTO s (k) VALUES (%s) ON CONFLICT DO NOTHING"
+    )
+
+
+def test_db_copy_refuses_what_it_cannot_copy(tmp_path, run_cli, postgres_url):
+    on_pg = alerts.write_config(tmp_path, None, database=postgres_url).path
+    result = run_cli("db", "copy", "--to", postgres_url, config=on_pg)
+    assert result.returncode == 2 and "reads an SQLite archive" in result.stderr
+    (tmp_path / "lite").mkdir()
+    lite = alerts.write_config(tmp_path / "lite", None).path
+    result = run_cli("db", "copy", "--to", str(tmp_path / "x.db"), config=lite)
+    assert result.returncode == 2 and "expected a postgresql:// URL" in result.stderr
+    result = run_cli("db", "copy", "--to", postgres_url, config=lite)
+    assert result.returncode == 2 and "no such archive" in result.stderr

@@ -31,6 +31,8 @@ def open_pg(url: str) -> PgArchive:
     import psycopg  # here: 0.1 s that a command on an SQLite archive does not pay
 
     conn = psycopg.connect(url, autocommit=True, connect_timeout=10)
+    # As SQLite's busy timeout: wait for another writer's lock, but not for ever.
+    conn.execute("SET lock_timeout = 30000")
     archive = PgArchive(conn, url)
     try:
         migrate(archive)

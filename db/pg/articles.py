@@ -6,18 +6,9 @@ import json
 from collections.abc import Iterable
 from typing import Any
 
-from db.pg.handle import PgArchive
+from db.pg.handle import PgArchive, value
 from db.pg.text import tsvector
 from db.text import index_text
-
-# Held until the transaction ends by whoever stores articles: the lookups that choose an
-# article's story (and find it a duplicate) and its insert are then one step, as under
-# SQLite's write lock, though several crawler processes write at once.
-STORY_LOCK = 0x73746F72  # "stor"
-
-
-def lock_stories(db: PgArchive) -> None:
-    db.raw("SELECT pg_advisory_xact_lock(%s)", [STORY_LOCK])
 
 
 def insert_article(
@@ -29,7 +20,7 @@ def insert_article(
 ) -> int:
     """As db.articles.insert_article, in two round trips to the server: the new id, then the
     row (a new story takes that id), its bands and the forgetting of its failures, pipelined."""
-    values = {k: json.dumps(v, ensure_ascii=False) if isinstance(v, list) else v
+    values = {k: json.dumps(v, ensure_ascii=False) if isinstance(v, list) else value(v)
               for k, v in row.items()}  # fmt: skip
     title, body = fts or (index_text(row.get("title", "")), index_text(row.get("body", "")))
     with db.transaction():

@@ -13,7 +13,7 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from db.pg.handle import PgArchive
+from db.pg.handle import PgArchive, value
 from db.pg.text import tsvector
 
 # In this order; the ones with a generated id get their sequence moved past the copied ids.
@@ -77,7 +77,7 @@ def _copy_table(source: Database, target: PgArchive, table: str) -> int:
         select += ", f.title, f.body FROM articles t LEFT JOIN articles_fts f ON f.rowid = t.id"
     else:
         select += f" FROM [{table}] t"
-    binary = [types[c] == "bytea" for c in names]
+    convert = [_CONVERT.get(types[c], value) for c in names]
     columns = ", ".join(f'"{c}"' for c in names) + (", search" if table == "articles" else "")
     count = 0
     with (
@@ -85,7 +85,7 @@ def _copy_table(source: Database, target: PgArchive, table: str) -> int:
         cursor.copy(f'COPY "{table}" ({columns}) FROM STDIN') as copy,
     ):
         for row in _rows(source, f"SELECT {select}"):
-            values = [_bytes(v) if b else v for v, b in zip(row, binary, strict=False)]
+            values = [to(v) for to, v in zip(convert, row, strict=False)]
             if table == "articles":
                 values[len(names) :] = [tsvector(row[-2] or "", row[-1] or "")]
             copy.write_row(values)
@@ -93,5 +93,22 @@ def _copy_table(source: Database, target: PgArchive, table: str) -> int:
     return count
 
 
-def _bytes(value: Any) -> Any:
-    return value.encode() if isinstance(value, str) else value
+# SQLite keeps what it is given in any column; PostgreSQL's columns take their own type.
+def _bytes(v: Any) -> Any:
+    return v.encode() if isinstance(v, str) else v
+
+
+def _integer(v: Any) -> Any:
+    if isinstance(v, str | float):
+        try:
+            return int(v)
+        except ValueError:
+            return None  # '' or text where a number belongs: nothing to keep
+    return v
+
+
+def _text(v: Any) -> Any:
+    return value(v.decode("utf-8", "replace") if isinstance(v, bytes) else v)
+
+
+_CONVERT = {"bytea": _bytes, "bigint": _integer, "integer": _integer, "text": _text}

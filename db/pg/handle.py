@@ -77,15 +77,25 @@ class Table:
         return self
 
 
+def value(v: Any) -> Any:
+    """A value as PostgreSQL takes it: booleans as 0 and 1, as SQLite stores them (the columns
+    are integers); text without NUL characters, which SQLite keeps and PostgreSQL refuses."""
+    if isinstance(v, bool):
+        return int(v)
+    if isinstance(v, str) and "\x00" in v:
+        return v.replace("\x00", "")
+    return v
+
+
 def _plain(params: Sequence[Any] | dict[str, Any] | None) -> Sequence[Any] | dict[str, Any]:
-    """Booleans as 0 and 1, as SQLite stores them (the columns are integers)."""
     if params is None:
         return ()
     if isinstance(params, dict):
-        return {k: int(v) if isinstance(v, bool) else v for k, v in params.items()}
-    return [int(v) if isinstance(v, bool) else v for v in params]
+        return {k: value(v) for k, v in params.items()}
+    return [value(v) for v in params]
 
 
+WRITE_LOCK = 0x6E777772  # "nwwr": the advisory lock key of the archive's one writer
 _SERIAL = {"articles", "crawl_runs", "outbox"}  # tables whose key is a generated id
 
 
@@ -121,6 +131,10 @@ class PgArchive:
         from psycopg import pq
 
         return self.conn.info.transaction_status == pq.TransactionStatus.INTRANS
+
+    def lock_writes(self) -> None:
+        """Take the archive's write lock until the transaction ends (db.write_transaction)."""
+        self.raw("SELECT pg_advisory_xact_lock(%s)", [WRITE_LOCK])
 
     @contextmanager
     def transaction(self) -> Iterator[PgArchive]:
