@@ -112,7 +112,7 @@ def _end_open_runs(config: Config, crawlers: list[Any], sources: tuple[Source, .
     if not still_open and not unopened:
         return
     try:
-        archive = db.open_db(config.database)
+        archive = db.open_db(config.database, lean=True)
         db.wait_for_locks(archive, 5000)
         now = utc_now()
         db.end_open_runs(archive, still_open, status, reason, now)
@@ -147,7 +147,7 @@ def _raise_if_stopped(crawlers: list[Any]) -> None:
 
 def _close_stale_runs(config: Config, sources: tuple[Source, ...]) -> None:
     """The caller holds the sources' locks: a 'running' run of theirs is a dead crawl's."""
-    archive = db.open_db(config.database)  # migrate once, before the crawlers race to
+    archive = db.open_db(config.database, lean=True)  # migrate once, before the crawlers race to
     try:
         for source in sources:
             db.close_stale_runs(archive, utc_now(), source.name, "the crawl process died")
@@ -160,7 +160,7 @@ def _close_stale_runs(config: Config, sources: tuple[Source, ...]) -> None:
 
 
 def run_rows(config: Config, run_ids: list[int]) -> list[dict[str, Any]]:
-    archive = db.open_db(config.database)
+    archive = db.open_db(config.database, lean=True)
     try:
         return db.runs_by_id(archive, run_ids)
     finally:

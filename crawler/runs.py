@@ -31,7 +31,7 @@ class RunRecorder:
         return recorder
 
     def opened(self, spider: Any) -> None:
-        self.db = db.open_db(self.crawler.settings["NEWSWATCH_DATABASE"])
+        self.db = db.open_db(self.crawler.settings["NEWSWATCH_DATABASE"], lean=True)
         due = getattr(self.crawler, "newswatch_due", "")  # set by a service batch
         self.run_id = db.start_run(self.db, spider.source.name, utc_now(), due)
         spider.run_id = self.run_id

@@ -56,7 +56,7 @@ class NewsSpider(scrapy.Spider):
     @classmethod
     def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> NewsSpider:
         spider = super().from_crawler(crawler, *args, **kwargs)
-        spider.db = db.open_db(crawler.settings["NEWSWATCH_DATABASE"])
+        spider.db = db.open_db(crawler.settings["NEWSWATCH_DATABASE"], lean=True)
         spider.max_attempts = crawler.settings.getint("NEWSWATCH_MAX_ATTEMPTS")
         # After a crawl that did not finish, its later list pages may hold articles it never
         # reached even though page 1 is all stored: walk every page this time.

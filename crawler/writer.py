@@ -119,7 +119,7 @@ class ArchiveWriter:
         self.path, self.profile, self.batch, self.wait = path, profile, batch, wait
         self.jobs: queue.SimpleQueue[_Job | None] = queue.SimpleQueue()
         self.unwritable: Exception | None = None
-        self.archive = db.open_db(path)
+        self.archive = db.open_db(path, lean=True)
         self.thread = threading.Thread(target=self._run, name="newswatch-writer", daemon=True)
         self.thread.start()
 

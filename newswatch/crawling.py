@@ -135,7 +135,7 @@ def after_crawl(
     from scheduler.health import check_sources
 
     stopped = {r["source"] for r in runs or () if r["status"] == "interrupted"}
-    archive = db.open_db(config.database)
+    archive = db.open_db(config.database, lean=True)
     try:
         changes = check_sources(archive, config, [n for n in names if n not in stopped])
         after = matched_upto(archive)
