@@ -162,11 +162,11 @@ class Query:
 
 def parse_query(text: str) -> Query:
     root = _Parser(text).parse()
-    _check_negation(root, top=True)
+    _check_negation(root)
     return Query(text, root)
 
 
-def _check_negation(node: Node, top: bool = False) -> None:
+def _check_negation(node: Node) -> None:
     """FTS5 has only binary NOT: every NOT needs a positive partner in its AND."""
     if isinstance(node, Not):
         raise QueryError("NOT needs something to subtract from, as in 'missile NOT Japan'")

@@ -113,6 +113,7 @@ def test_malformed_queries_say_exactly_what_is_wrong(query, message):
         ("missile OR drone", '("missile" OR "drone")', [("missile", False), ("drone", False)]),
         ("missile -Japan", '(("missile") NOT "Japan")', [("missile", False)]),
         ("korea*", '"korea"*', [("korea", True)]),
+        ("TEX*", '"TEX"*', [("TEX", True)]),  # only the star goes
         ('"extended deterrence"', '"extended deterrence"', [("extended deterrence", False)]),
         ("탄도미사일", '"탄도 도미 미사 사일"', [("탄도미사일", False)]),
         ("(a OR b) c -d -e", '((("a" OR "b") AND "c") NOT "d" NOT "e")',
