@@ -123,6 +123,7 @@ def test_malformed_queries_say_exactly_what_is_wrong(query, message):
 def test_queries_become_these_fts5_expressions(query, fts, terms):
     """The FTS5 text each query compiles to, and the terms highlighted in results."""
     parsed = parse_query(query)
+    assert parsed.text == query  # shown in `alerts test` mail
     assert parsed.fts() == fts
     assert [(t.text, t.prefix) for t in parsed.terms()] == terms
 
