@@ -23,6 +23,7 @@ from support.smtp import SmtpServer
 CLI_TIMEOUT = 120  # seconds; a crawl of the fixture site takes a few
 
 
+@pytest.hookimpl(trylast=True)  # after -m has chosen: count only the tests that would run
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Without PostgreSQL or Redis, their tests are left out with one line (see servers.py)."""
     kept, dropped, line = set_aside(items)
