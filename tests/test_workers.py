@@ -59,6 +59,8 @@ def test_two_workers_crawl_what_the_scheduler_queues_each_article_and_alert_once
 ):
     config = queued_config(workdir, archive, smtp, redis_url, both_sites(site, partner))
     workers = [worker(config, workdir / f"worker{i}.log", "--concurrency", "1") for i in (1, 2)]
+    for each in workers:  # a worker still starting (a loaded machine) would leave all to one
+        wait_for_line(each, " ready.", 60)
     run = scheduler(config, workdir / "run.log")
     try:
         wait_for(lambda: archive.ok_runs("yonhap") >= 3, 90, "three crawls of yonhap")
@@ -67,6 +69,8 @@ def test_two_workers_crawl_what_the_scheduler_queues_each_article_and_alert_once
         wait_for(lambda: len(smtp.inbox.messages) >= 2, 60, "the alert for the late article")
         crawls = site.count("/news/1")
         wait_for(lambda: site.count("/news/1") >= crawls + 2, 30, "two more crawls")
+        wait_for(lambda: all("crawl started" in w.output() for w in workers), 60,
+                 "a crawl taken by each worker")  # fmt: skip
     finally:
         codes = [p.stop() for p in (run, *workers)]
     late = site.base + news_site.LATE_NEWS.path
