@@ -13,7 +13,6 @@
 from __future__ import annotations
 
 import os
-import sqlite3
 import sys
 from typing import Any
 
@@ -58,12 +57,6 @@ class NewswatchGroup(click.Group):
         except ArchiveError as exc:
             click.echo(f"newswatch: error: {exc}", err=True)
             sys.exit(2)
-        except sqlite3.Error as exc:  # the disk filled mid-command: what was written stays
-            if not archive_unwritable(exc):
-                raise
-            click.echo(f"newswatch: error: {unwritable_reason(exc)}: the command stopped;"
-                       " what it wrote before is kept", err=True)  # fmt: skip
-            sys.exit(1)
         except click.UsageError as exc:
             where = exc.ctx.command_path if exc.ctx else "newswatch"
             click.echo(f"newswatch: error: {where}: {exc.format_message().rstrip('.')}"
@@ -75,6 +68,12 @@ class NewswatchGroup(click.Group):
         except click.Abort:  # Ctrl-C outside a crawl, which handles it itself
             click.echo("interrupted", err=True)
             sys.exit(INTERRUPTED)
+        except Exception as exc:  # the archive refused a write mid-command (either engine)
+            if not archive_unwritable(exc):
+                raise
+            click.echo(f"newswatch: error: {unwritable_reason(exc)}: the command stopped;"
+                       " what it wrote before is kept", err=True)  # fmt: skip
+            sys.exit(1)
         sys.exit(code if isinstance(code, int) else 0)
 
 
