@@ -127,10 +127,21 @@ def _words(text: str) -> datetime | None:
         candidate = " ".join(tokens[start:])
         if not _YEAR.search(candidate) or len(re.findall(r"\d+", candidate)) < 2:
             return None  # without a year and a day dateutil would fill in today's
+        if _unreadable_word(tokens[start]):
+            continue  # dateutil would refuse it (and parsing that costs as much as a date)
         parsed = _dateutil(candidate)
         if parsed is not None:
             return parsed
     return None
+
+
+def _unreadable_word(token: str) -> bool:
+    """A word dateutil's parser (not fuzzy) refuses at the start of a date: no weekday,
+    month, am/pm or word it skips ("at", "of")."""
+    info = dateutil_parser.DEFAULTPARSER.info
+    if not token.isalpha() or info.jump(token):
+        return False
+    return info.weekday(token) is None and info.month(token) is None and info.ampm(token) is None
 
 
 def _dateutil(text: str) -> datetime | None:

@@ -57,7 +57,8 @@ def extract_article(
 ) -> Extracted:
     """Extracts an article page; `timezone` is used for times printed without an offset."""
     out = Extracted()
-    page = _safely(_empty_page(url), _parse, html, url)
+    page = _safely(None, _parse, html, url)
+    page = _empty_page(url) if page is None else page
     structured = _safely(Structured(), read_structured, page, url, timezone)
     containers = _safely([], _body_containers, page, selectors)
     figures = _safely([], _figure_images, containers, url)  # before exclude drops photo-groups

@@ -12,6 +12,7 @@ import os
 import secrets
 import socket
 from collections.abc import Iterator
+from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 import pytest
@@ -19,6 +20,8 @@ import pytest
 POSTGRES_DEFAULT = "postgresql://postgres@127.0.0.1:5432/test"
 REDIS_DEFAULT = "redis://127.0.0.1:6379/0"
 REDIS_DBS = 16  # Redis's default `databases`; db 0 is left to the machine
+CLAIM_KEY = "newswatch-tests:db"  # in db 0: which numbers test runs hold
+CLAIM_SECONDS = 1800  # longer than any test (pytest's timeout is 300 s)
 
 
 def postgres_admin_url() -> str:
@@ -71,13 +74,29 @@ def redis_url() -> Iterator[str]:
         _missing("redis", base)
     import redis
 
-    number = 1 + (os.getpid() + secrets.randbelow(1 << 16)) % (REDIS_DBS - 1)
+    machine = redis.Redis.from_url(base)
+    number = _claim_db(machine)
     url = urlunsplit(urlsplit(base)._replace(path=f"/{number}"))
     client = redis.Redis.from_url(url)
     client.flushdb()
-    yield url
-    client.flushdb()
-    client.close()
+    try:
+        yield url
+    finally:
+        client.flushdb()
+        client.close()
+        machine.delete(f"{CLAIM_KEY}{number}")
+        machine.close()
+
+
+def _claim_db(machine: Any) -> int:
+    """A db number no other test run on this machine holds (two suites may run at once):
+    claimed with SET NX in the base db, released after the test, expiring if it dies."""
+    numbers = list(range(1, REDIS_DBS))
+    secrets.SystemRandom().shuffle(numbers)
+    for number in numbers:
+        if machine.set(f"{CLAIM_KEY}{number}", os.getpid(), nx=True, ex=CLAIM_SECONDS):
+            return number
+    pytest.fail(f"all {REDIS_DBS - 1} Redis db numbers are held by other test runs ({CLAIM_KEY}*)")
 
 
 def missing_servers() -> dict[str, str]:
