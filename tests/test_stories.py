@@ -45,6 +45,8 @@ def test_an_article_without_profile_or_key_has_no_neighbourhood_nor_sequence() -
     assert (new.story_key, new.neighbourhood, new.series, new.serial) == ("", (), "", -1)
     keyless = evidence_of(item, found, YONHAP)  # a partner page: Yonhap's profile knows no key
     assert (keyless.neighbourhood, keyless.series, keyless.serial) == ((), "", -1)
+    keyed = replace(prepared(m.M1_LEAD), source="partner")  # a key, but judged without profile
+    assert evidence_of(keyed, found, None).neighbourhood == ()
 
 
 def test_a_stored_row_gives_every_field_of_its_evidence() -> None:

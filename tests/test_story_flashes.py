@@ -16,7 +16,7 @@ from fixtures.story_corpus import YNA, Doc
 from support.evidence import YONHAP, evidence, prepared, row_of
 
 import db
-from crawler.stories import best_story, candidates, match_score, words
+from crawler.stories import best_story, candidates, evidence_from_row, match_score, words
 from crawler.writer import store
 
 FLASH = Doc(
@@ -96,6 +96,26 @@ def test_a_flash_looks_for_its_story_on_its_desk_the_day_before_to_the_day_after
     full = evidence(story(30, day=day, desk=desk))
     assert match_score(full, evidence(FLASH)) == (1.8 if joins else 0.0)
     assert match_score(evidence(FLASH), full) == (1.8 if joins else 0.0)
+
+
+def test_either_articles_neighbourhood_makes_them_neighbours() -> None:
+    """A stored row knows no neighbourhood: the flash's own still finds the story."""
+    stored_story = evidence_from_row(row_of(story(30), 2, 2), YONHAP)
+    assert stored_story.neighbourhood == ()
+    assert match_score(stored_story, evidence(FLASH)) == 1.8
+
+
+def test_the_flash_headline_must_be_in_the_story_not_the_story_headline_in_the_flash() -> None:
+    """The story's 6 headline words are all in the flash's, but only 7 of the flash's 10 are in
+    the story's title and lead: a follow-up on the same subject is not the flash's story."""
+    title = "(LEAD) Yoon, Kishida agree to resume shuttle diplomacy"
+    lead = (
+        "TOKYO, March 16 (Yonhap) -- President Yoon Suk Yeol and Japanese Prime Minister "
+        "Fumio Kishida agreed Thursday to restore regular visits, suspended since 2011."
+    )
+    follow_up = evidence(story(30, title=title, lead=lead))
+    assert match_score(follow_up, evidence(FLASH)) == 0.0
+    assert match_score(evidence(FLASH), follow_up) == 0.0
 
 
 def test_two_full_stories_never_join_by_headline() -> None:
