@@ -124,9 +124,9 @@ def test_two_full_stories_never_join_by_headline() -> None:
 
 
 def test_a_flash_headline_needs_three_words() -> None:
-    three = replace(FLASH, title="(URGENT) Yoon visits Tokyo")
-    assert match_score(evidence(story(30, title="Yoon visits Tokyo for summit")), evidence(three))
-    assert match_score(evidence(story(30, title="Yoon visits Tokyo")), evidence(three)) == 2.0
+    three = evidence(replace(FLASH, title="(URGENT) Yoon visits Tokyo"))
+    assert match_score(evidence(story(30, title="Yoon visits Tokyo for summit")), three) == 2.0
+    assert match_score(evidence(story(30, title="Yoon visits Tokyo")), three) == 2.0
     two = replace(FLASH, title="(URGENT) Yoon arrives")
     assert match_score(evidence(story(30, title="(LEAD) Yoon arrives")), evidence(two)) == 0.0
 
