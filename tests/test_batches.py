@@ -253,8 +253,10 @@ def test_a_due_source_waits_for_others_only_while_another_could_join(workdir):
 
 
 class InFlight:
-    """A handler that answers an article page after `delay` s, counting the requests it is
-    answering at once (the most, over the test)."""
+    """A handler that answers an article page after `delay` s, counting the requests waiting
+    for their answer at once (the most, over the test). A request leaves the count before
+    its answer is sent: the client cannot ask again before it has the answer, whereas a
+    count taken after the send would race the client's next request on a loaded machine."""
 
     def __init__(self, delay: float) -> None:
         self.delay = delay
@@ -268,10 +270,10 @@ class InFlight:
                 self.most = max(self.most, self.now)
             try:
                 time.sleep(self.delay)
-                send(h, page)
             finally:
                 with self.lock:
                     self.now -= 1
+            send(h, page)
 
         return answer
 
