@@ -11,6 +11,7 @@ import signal
 import sqlite3
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -21,7 +22,7 @@ from support.alerts import write_config as write_alerts_config
 from support.cli import newswatch_command
 from support.pages import article, config_for, query, serve
 from support.service import Service, count, rows, slow_articles, wait_for
-from support.site import FixtureSite
+from support.site import FixtureSite, send
 from support.smtp import Inbox, SmtpServer
 
 import db as archive_db
@@ -60,13 +61,18 @@ def test_kill_9_during_a_crawl_leaves_no_half_article_and_the_next_run_completes
 
 @pytest.mark.slow
 def test_two_crawls_of_one_source_at_once_one_refuses(site, write_config):
-    slow_articles(site, 0.3)
-    config = write_config()
+    """The first crawl's article pages are held until the second crawl has ended, so the
+    first is still running however long the second takes to start on a loaded machine."""
+    second_done = hold_articles(site)
+    config = write_config(crawl={"timeout": 60})  # held pages must not time out meanwhile
     command = [*newswatch_command(), "--config", str(config), "crawl", "yonhap"]
     first = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     db = config.parent / "news.db"
     wait_for(lambda: count(db, "SELECT COUNT(*) FROM crawl_runs") >= 1, 60, "the first crawl")
-    second = subprocess.run(command, capture_output=True, text=True, timeout=120)
+    try:
+        second = subprocess.run(command, capture_output=True, text=True, timeout=120)
+    finally:
+        second_done.set()
     out, err = first.communicate(timeout=120)
     assert first.returncode == 0, err
     assert second.returncode == 75, "its only source was busy: EX_TEMPFAIL, try again later"
@@ -75,6 +81,20 @@ def test_two_crawls_of_one_source_at_once_one_refuses(site, write_config):
     with sqlite3.connect(db) as conn:
         urls = [u for (u,) in conn.execute("SELECT url FROM articles")]
     assert len(urls) == len(set(urls)) == len(news_site.STORIES)
+
+
+def hold_articles(site: FixtureSite) -> threading.Event:
+    """Article pages answered only once the returned event is set (60 s at most)."""
+    released = threading.Event()
+    for path in [p for p in site.routes if p.startswith("/view/")]:
+        body = site.routes[path].body
+
+        def answer(h, body: bytes = body) -> None:  # noqa: ANN001
+            released.wait(60)
+            send(h, body)
+
+        site.handle(path, answer)
+    return released
 
 
 @pytest.mark.slow
