@@ -41,8 +41,6 @@ SENTENCES = [
 BODY = "\n\n".join(SENTENCES)
 URL = "https://a.example/view/"
 RESULT = 30  # seconds a test waits for a verdict before failing: never reached when it works
-
-
 WORDS = [f"{a}{b}" for a in ("ka", "lo", "mi", "nu", "pe", "ro", "si", "tu") for b in "aeiou"]
 
 
@@ -53,8 +51,7 @@ def text(n: int) -> str:
 
 
 def item(n: int, title: str = "", body: str = "") -> Article:
-    return Article(f"{URL}{n}", "s", title=title or f"Story {n}",
-                   body=body or text(n))  # fmt: skip
+    return Article(f"{URL}{n}", "s", title=title or f"Story {n}", body=body or text(n))
 
 
 def rows(path: Path) -> dict[str, int]:
@@ -207,6 +204,20 @@ def test_close_writes_what_was_submitted_then_closes_the_archive(tmp_path):
     assert not writer.thread.is_alive()
     with pytest.raises(sqlite3.ProgrammingError, match="closed database"):
         writer.archive.execute("SELECT 1")
+
+
+def test_the_writer_is_a_crawls_lean_connection_on_a_thread_that_never_holds_the_process(
+    tmp_path,
+):
+    """Issue 21: a crawl's archive connection has a small cache and no mapped reads (its
+    memory peak); a crawl that ends without close() still exits (a daemon thread)."""
+    writer = ArchiveWriter(tmp_path / "news.db", None)
+    try:
+        pragmas = [writer.archive.execute(f"PRAGMA {p}").fetchone()[0] for p in ("cache_size",
+                   "mmap_size")]  # fmt: skip
+        assert pragmas == [-4096, 0] and writer.thread.daemon
+    finally:
+        writer.close()
 
 
 # -- the steps of one article, on an archive of the test's ------------------------------------
