@@ -127,6 +127,8 @@ def main_text(root: HtmlElement, url: str, hints: PageHints | None = None) -> Ma
 
 
 def _extracted(tree: HtmlElement, url: str) -> list[Block]:
+    # Only the body tree is read: "txt" spares bare_extraction the text rendering of it that
+    # its default "python" format adds (the format changes nothing else there).
     document = trafilatura.bare_extraction(
         tree,
         url=url,
@@ -134,6 +136,7 @@ def _extracted(tree: HtmlElement, url: str) -> list[Block]:
         include_comments=False,
         include_tables=True,
         include_images=False,
+        output_format="txt",
     )
     body = getattr(document, "body", None)
     return body_blocks(body) if body is not None else []
