@@ -25,8 +25,15 @@ def normalize_text(text: str) -> str:
     """NFC, no control or bidi override characters (newswatch.hygiene), single spaces,
     paragraphs separated by one blank line."""
     text = clean_text(unicodedata.normalize("NFC", text or ""))
-    paragraphs = (_SPACES.sub(" ", p).strip() for p in re.split(r"\n\s*\n", text))
+    paragraphs = (_single_spaced(p).strip() for p in re.split(r"\n\s*\n", text))
     return "\n\n".join(p for p in paragraphs if p)
+
+
+def _single_spaced(text: str) -> str:
+    """Runs of spaces, tabs, no-break and zero-width spaces as one space."""
+    if text.isascii() and "  " not in text and "\t" not in text:
+        return text  # already so: the regex would replace each space by itself
+    return _SPACES.sub(" ", text)
 
 
 def same_title(a: str, b: str) -> bool:
