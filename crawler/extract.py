@@ -17,8 +17,9 @@ from typing import Any, TypeVar
 from urllib.parse import urljoin
 
 from lxml import etree
-from lxml.html import HtmlElement
+from lxml.html import HtmlComment, HtmlElement, HtmlEntity, HtmlProcessingInstruction
 from parsel import Selector
+from parsel.selector import create_root_node
 
 from crawler.copies import copy_paragraphs
 from crawler.dates import parse_date
@@ -103,10 +104,31 @@ def _empty_page(url: str) -> Selector:
 def _parse(html: str | bytes, url: str) -> Selector:
     if isinstance(html, bytes):
         html = html.decode("utf-8", errors="replace")
-    page = Selector(text=html or "<html></html>", base_url=url)
+    text = html or "<html></html>"
+    if text.lstrip(" \t\n\r")[:1] in ("{", "[") or _XML_DECLARATION.match(text):
+        page = Selector(text=text, base_url=url)  # parsel may read it as JSON or XML
+    else:  # as parsel parses HTML, with our parser
+        page = Selector(root=create_root_node(text, _HtmlParser, base_url=url), type="html")
     # comments and processing instructions hold no text; stripping them keeps tails in place
     etree.strip_tags(page.root, etree.Comment, etree.ProcessingInstruction)
     return page
+
+
+class _HtmlParser(etree.HTMLParser):
+    """lxml.html's parser, but its element classes are found by lxml itself: lxml.html's
+    lookup calls Python for every element object made, hundreds of times a page in our rules
+    and trafilatura's. <form>, <input>, <select>, <textarea> and <label> lose their classes'
+    form-filling properties, which nothing here reads."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.set_element_class_lookup(_HTML_CLASSES)
+
+
+_HTML_CLASSES = etree.ElementDefaultClassLookup(
+    element=HtmlElement, comment=HtmlComment, pi=HtmlProcessingInstruction, entity=HtmlEntity
+)
+_XML_DECLARATION = re.compile(r"[\s\ufeff]*<\?xml\s")  # parsel reads such a page as XML
 
 
 def _set(out: Extracted, name: str, value: Any, origin: str) -> None:
