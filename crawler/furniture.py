@@ -38,6 +38,10 @@ _PRINT_COPY = re.compile(
     r"printarea|(?:only|visible|show)[_-]?print|d-print-(?:block|inline|flex))(?:$|[\s_\d-])",
     re.IGNORECASE,
 )
+_MAYBE_HIDDEN = (
+    "//*[@hidden] | //*[@style][contains(@style, 'none') or contains(@style, 'hidden')] | "
+    "//*[@class][contains(@class, 'rint')] | //*[@id][contains(@id, 'rint')]"
+)
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
 _HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
 _LINK_CLUSTERS = "//p//*[self::span or self::div][count(.//a) >= 3]"
@@ -94,7 +98,7 @@ def prune_hidden(tree: HtmlElement) -> None:
     """Drops hidden copies of the body (print-only or display:none containers, `hidden`).
     A hidden block is kept when it holds much of the page's text and that text is nowhere
     else: some pages ship the body hidden and show it by script."""
-    hidden = [e for e in _maybe_hidden(tree) if e.getparent() is not None and _is_hidden(e)]
+    hidden = [e for e in tree.xpath(_MAYBE_HIDDEN) if e.getparent() is not None and _is_hidden(e)]
     if not hidden:
         return
     total = paragraph_chars(tree)
@@ -109,22 +113,9 @@ def prune_hidden(tree: HtmlElement) -> None:
         element.drop_tree()
 
 
-# The three searches below walk the page in Python: the XPath searches they replace
-# ("//*[@hidden] | ...", "//li[.//h1//a ...]", "//div[.//a][count(.//*) <= 12]") took
-# libxml2 ten times as many instructions. Each finds the same elements, in page order.
-
-
-def _maybe_hidden(tree: HtmlElement) -> list[HtmlElement]:
-    """Elements with `hidden`, a style saying "none" or "hidden", or "rint" in their class
-    or id (print copies), as written (case matters)."""
-    return [
-        element
-        for element in tree.getroottree().iter(etree.Element)
-        if element.get("hidden") is not None
-        or any(word in element.get("style", "") for word in ("none", "hidden"))
-        or "rint" in element.get("class", "")
-        or "rint" in element.get("id", "")
-    ]
+# The two searches below walk the page in Python: the XPath searches they replace
+# ("//li[.//h1//a or .//a//h1]", "//div[.//a or .//button][count(.//*) <= 12]") cost more.
+# Each finds the same elements, in page order. (A walk for _MAYBE_HIDDEN cost more than it.)
 
 
 def _teaser_cards(tree: HtmlElement) -> list[HtmlElement]:
