@@ -17,8 +17,9 @@ from typing import Any, TypeVar
 from urllib.parse import urljoin
 
 from lxml import etree
-from lxml.html import HtmlElement
+from lxml.html import HtmlComment, HtmlElement, HtmlEntity, HtmlProcessingInstruction
 from parsel import Selector
+from parsel.selector import create_root_node
 
 from crawler.copies import copy_paragraphs
 from crawler.dates import parse_date
@@ -50,6 +51,11 @@ _BLOCK_TAGS = frozenset(
     }
 )  # fmt: skip
 _PARAGRAPH_TAGS = frozenset({"p", "h2", "h3", "h4", "li", "blockquote", "pre"})
+# lxml's own XPath: parsel's wrappers of the results cost more than the search here
+_LANG = etree.XPath("/html/@lang", smart_strings=False)
+_TITLE_TEXTS = etree.XPath("//title//text()", smart_strings=False)
+_P_HOLDERS = etree.XPath("//body//*[p]")
+_P_TEXTS = etree.XPath("./p//text()", smart_strings=False)
 
 
 def extract_article(
@@ -98,10 +104,31 @@ def _empty_page(url: str) -> Selector:
 def _parse(html: str | bytes, url: str) -> Selector:
     if isinstance(html, bytes):
         html = html.decode("utf-8", errors="replace")
-    page = Selector(text=html or "<html></html>", base_url=url)
+    text = html or "<html></html>"
+    if text.lstrip(" \t\n\r")[:1] in ("{", "[") or _XML_DECLARATION.match(text):
+        page = Selector(text=text, base_url=url)  # parsel may read it as JSON or XML
+    else:  # as parsel parses HTML, with our parser
+        page = Selector(root=create_root_node(text, _HtmlParser, base_url=url), type="html")
     # comments and processing instructions hold no text; stripping them keeps tails in place
     etree.strip_tags(page.root, etree.Comment, etree.ProcessingInstruction)
     return page
+
+
+class _HtmlParser(etree.HTMLParser):
+    """lxml.html's parser, but its element classes are found by lxml itself: lxml.html's
+    lookup calls Python for every element object made, hundreds of times a page in our rules
+    and trafilatura's. <form>, <input>, <select>, <textarea> and <label> lose their classes'
+    form-filling properties, which nothing here reads."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.set_element_class_lookup(_HTML_CLASSES)
+
+
+_HTML_CLASSES = etree.ElementDefaultClassLookup(
+    element=HtmlElement, comment=HtmlComment, pi=HtmlProcessingInstruction, entity=HtmlEntity
+)
+_XML_DECLARATION = re.compile(r"[\s\ufeff]*<\?xml\s")  # parsel reads such a page as XML
 
 
 def _set(out: Extracted, name: str, value: Any, origin: str) -> None:
@@ -111,15 +138,14 @@ def _set(out: Extracted, name: str, value: Any, origin: str) -> None:
         out.origins[name] = origin
 
 
-def _css(page: Selector, css: str) -> list[Selector]:
+def _css(page: Selector, css: str) -> list[HtmlElement]:
     """Elements a configured selector selects (a text or attribute result gives its element);
     one that cannot run on this page selects nothing."""
     try:
-        found = elements(page.root, css) if css else []
+        return elements(page.root, css) if css else []
     except Exception as exc:  # counted where the field is read (_selected)
         log.info("selector %r failed: %s", css, exc)
         return []
-    return [Selector(root=element, type="html") for element in found]
 
 
 def _selected(out: Extracted, page: Selector, key: str, text: str) -> list[Any]:
@@ -186,11 +212,10 @@ def _fill_generic(
     script data the body came from, then the one the article's header shows. `dates` is the
     source's time zone and the script data's publication time."""
     timezone, data_published = dates
-    html_lang = language_code(page.xpath("/html/@lang").get() or "")
+    html_lang = language_code(next(iter(_LANG(page.root)), ""))
     _set(out, "language", html_lang, "generic")
     _set(out, "language", structured.language, "structured")
-    page_title = " ".join((page.xpath("//title//text()").get() or "").split())
-    page_title = clean_title(page_title, structured.site_names, url)
+    page_title = clean_title(_page_title(page), structured.site_names, url)
     heading = headline_element(page.root, (structured.title, page_title), structured.site_names)
     shown = heading_text(heading) if heading is not None else ""
     agrees = shown and _key(shown) == _key(structured.title)  # then both sources give it
@@ -231,9 +256,8 @@ def _generic_paragraphs(
 ) -> tuple[list[str], str, str]:
     """Main text of a page without selectors (see crawler.mainbody): its paragraphs, their
     origin, and the publication time the script data gives with them (if it is the origin)."""
-    page_title = " ".join((page.xpath("//title//text()").get() or "").split())
     hints = PageHints(
-        titles=(structured.title, clean_title(page_title, structured.site_names, url)),
+        titles=(structured.title, clean_title(_page_title(page), structured.site_names, url)),
         summary=structured.summary,
         site_names=structured.site_names,
         structured_body=structured.article_body,
@@ -246,37 +270,41 @@ def _generic_paragraphs(
     return found.paragraphs, origin, found.published
 
 
+def _page_title(page: Selector) -> str:
+    """The first text of the page's <title>, spaced."""
+    return " ".join(next(iter(_TITLE_TEXTS(page.root)), "").split())
+
+
 def _container_paragraphs(page: Selector) -> list[str]:
     containers = _body_containers(page, None)
     if not containers:
         return []
-    return [t for p in containers[0].xpath("./p") if (t := _element_text(p.root))]
+    return [t for p in containers[0].xpath("./p") if (t := _element_text(p))]
 
 
 def _container_byline(page: Selector) -> list[str]:
     return clean_wire(_container_paragraphs(page)[:3]).authors
 
 
-def _body_containers(page: Selector, selectors: Selectors | None) -> list[Selector]:
+def _body_containers(page: Selector, selectors: Selectors | None) -> list[HtmlElement]:
     """Where the article text lives: the parents of the selected body paragraphs, or
     else the element whose direct <p> children hold the most text."""
     if selectors and selectors.body:
-        found: dict[int, Selector] = {}
+        found: dict[HtmlElement, None] = {}
         for node in _css(page, selectors.body):
-            parents = node.xpath("..") if node.root.tag in _PARAGRAPH_TAGS else []
-            holder = parents[0] if parents else node
-            found.setdefault(id(holder.root), holder)
+            parent = node.getparent() if node.tag in _PARAGRAPH_TAGS else None
+            found.setdefault(node if parent is None else parent)
         if found:
-            return list(found.values())
+            return list(found)
     best, best_chars = None, 0
-    for candidate in page.xpath("//body//*[p]"):
-        chars = sum(len(" ".join(t.split())) for t in candidate.xpath("./p//text()").getall())
+    for candidate in _P_HOLDERS(page.root):
+        chars = sum(len(" ".join(t.split())) for t in _P_TEXTS(candidate))
         if chars > best_chars:
             best, best_chars = candidate, chars
     return [best] if best is not None else []
 
 
-def _figure_images(containers: list[Selector], url: str) -> list[dict[str, str]]:
+def _figure_images(containers: list[HtmlElement], url: str) -> list[dict[str, str]]:
     """Photos in the article text with their captions (figcaption, else the alt text)."""
     images: list[dict[str, str]] = []
     for container in containers:
@@ -284,9 +312,9 @@ def _figure_images(containers: list[Selector], url: str) -> list[dict[str, str]]
             if figure.xpath("ancestor::li | ancestor::aside | ancestor::nav"):
                 continue  # thumbnails of other stories
             img = figure.xpath(".//img")[0]
-            src = img.attrib.get("data-src") or img.attrib.get("src") or ""
+            src = img.get("data-src") or img.get("src") or ""
             caption = " ".join(
-                _element_text(c.root).replace("\n", " ") for c in figure.xpath(".//figcaption")
+                _element_text(c).replace("\n", " ") for c in figure.xpath(".//figcaption")
             ).strip()
             caption = caption or " ".join((img.attrib.get("alt") or "").split())
             if src.strip() and not src.startswith("data:"):

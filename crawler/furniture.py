@@ -13,7 +13,9 @@ much of the page's text is always spared: an ASP.NET page wraps the whole page i
 from __future__ import annotations
 
 import re
+from itertools import islice
 
+from lxml import etree
 from lxml.html import HtmlElement
 
 from crawler.mainrules import key, link_density
@@ -41,13 +43,10 @@ _MAYBE_HIDDEN = (
     "//*[@class][contains(@class, 'rint')] | //*[@id][contains(@id, 'rint')]"
 )
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
-_HEADING = "*[self::h1 or self::h2 or self::h3 or self::h4 or self::h5 or self::h6]"
-_TEASER_CARDS = f"//li[.//{_HEADING}//a or .//a//{_HEADING}]"
+_HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
 _LINK_CLUSTERS = "//p//*[self::span or self::div][count(.//a) >= 3]"
 _INPUT_BOXES = "//input[@type='email' or @type='text' or not(@type)] | //textarea"
-_PROMPT_BOXES = (
-    "//*[self::div or self::section or self::aside][.//a or .//button][count(.//*) <= 12]"
-)
+PROMPT_BOX_MAX_ELEMENTS = 12
 _PROMPT = re.compile(
     r"\b(?:subscri(?:be|ption)|sign (?:up|in)|log ?in|register|continue reading|unlimited "
     r"access|free trial|abonnier\w*|abo|weiterlesen|registrier\w*|abonne[rz]|abonnez-vous|"
@@ -83,7 +82,7 @@ def prune_furniture(tree: HtmlElement) -> None:
             element.drop_tree()
         else:
             stack.extend(reversed(element))
-    for card in tree.xpath(_TEASER_CARDS):
+    for card in _teaser_cards(tree):
         if paragraph_chars(card) <= SPARE_SHARE * total:
             _drop(card)
     # innermost first: a hover card goes, the linked name it hangs from stays
@@ -112,6 +111,33 @@ def prune_hidden(tree: HtmlElement) -> None:
             if not _shown_elsewhere(element, page_key):
                 continue
         element.drop_tree()
+
+
+# The two searches below walk the page in Python: the XPath searches they replace
+# ("//li[.//h1//a or .//a//h1]", "//div[.//a or .//button][count(.//*) <= 12]") cost more.
+# Each finds the same elements, in page order. (A walk for _MAYBE_HIDDEN cost more than it.)
+
+
+def _teaser_cards(tree: HtmlElement) -> list[HtmlElement]:
+    """List items holding a heading with a link in it, or a link with a heading in it."""
+    return [
+        item
+        for item in tree.getroottree().iter("li")
+        if any(next(h.iter("a"), None) is not None for h in item.iter(*_HEADINGS))
+        or any(next(a.iter(*_HEADINGS), None) is not None for a in item.iter("a"))
+    ]
+
+
+def _prompt_box_candidates(tree: HtmlElement) -> list[HtmlElement]:
+    """<div>s, <section>s and <aside>s with a link or button, of at most
+    PROMPT_BOX_MAX_ELEMENTS elements inside."""
+    return [
+        box
+        for box in tree.getroottree().iter("div", "section", "aside")
+        if next(box.iter("a", "button"), None) is not None
+        and len(list(islice(box.iter(etree.Element), PROMPT_BOX_MAX_ELEMENTS + 2)))
+        <= PROMPT_BOX_MAX_ELEMENTS + 1  # the box itself and its elements
+    ]
 
 
 def _is_hidden(element: HtmlElement) -> bool:
@@ -162,7 +188,7 @@ def _drop_media_boxes(tree: HtmlElement) -> None:
 def _drop_prompt_boxes(tree: HtmlElement) -> None:
     """A small box whose words ask the reader to subscribe, sign up or log in, next to its
     link or button (the call to action); paragraphs of the article are never boxes."""
-    for box in tree.xpath(_PROMPT_BOXES):
+    for box in _prompt_box_candidates(tree):
         text = " ".join(box.text_content().split())
         if box.getparent() is not None and len(text) <= PROMPT_MAX_CHARS and _PROMPT.search(text):
             _drop(box)

@@ -21,6 +21,8 @@ from crawler.mainrules import WIDE, key
 from crawler.textrules import is_date_line
 
 _WORD = re.compile(r"\w+")
+_NON_LETTER = re.compile(r"[\W\d_]")
+_ASCII_NON_LETTERS = bytes(i for i in range(128) if not chr(i).isalpha())  # what it takes
 _BLOCKS = frozenset(
     {"p", "div", "section", "article", "li", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6",
      "table", "tr", "td", "th", "blockquote", "header", "footer", "main", "dd", "dt", "figure",
@@ -103,10 +105,17 @@ def prose_chars(lines: list[str]) -> int:
     """Letters in the lines that read as prose (furniture such as dates does not count)."""
     total = 0
     for line in lines:
-        letters = len(re.sub(r"[\W\d_]", "", line)) + len(WIDE.findall(line))
+        letters = _letters(line)
         if letters >= PROSE_MIN_CHARS and not is_date_line(line):
             total += letters
     return total
+
+
+def _letters(line: str) -> int:
+    """Letters in the line; Hangul, kana and Han count double."""
+    if line.isascii():  # the same count, without a regex match per other character
+        return len(line.encode().translate(None, _ASCII_NON_LETTERS))
+    return len(_NON_LETTER.sub("", line)) + len(WIDE.findall(line))
 
 
 def headline_lines(heading: HtmlElement, extracted: list[str]) -> tuple[list[str], bool]:
@@ -179,8 +188,7 @@ def _collect(element: HtmlElement, heading: HtmlElement, parts: list[str], state
 def _keep(line: str, scope: HtmlElement) -> bool:
     if is_date_line(line):
         return False
-    letters = len(re.sub(r"[\W\d_]", "", line)) + len(WIDE.findall(line))
-    return letters >= PROSE_MIN_CHARS and not _linked(line, scope)
+    return _letters(line) >= PROSE_MIN_CHARS and not _linked(line, scope)
 
 
 def _linked(line: str, scope: HtmlElement) -> bool:

@@ -29,11 +29,12 @@ the visible text is clearly cut off (crawler.copies).
 from __future__ import annotations
 
 import re
-from copy import deepcopy
+from copy import copy, deepcopy
 from dataclasses import dataclass, field
 
 import trafilatura
 from lxml.html import HtmlElement
+from trafilatura.settings import Extractor
 
 from crawler.copies import agreement, fuller_copy
 from crawler.furniture import prune_furniture, prune_hidden
@@ -83,6 +84,14 @@ OTHER_TEXT_LONGER = 3
 SHORT_BODY = 400
 
 
+# bare_extraction's options, as its arguments favor_recall=True, include_comments=False,
+# include_tables=True, include_images=False would make them, built once: making them parses
+# trafilatura's settings anew (about 10 times the cost of a copy). Only the body tree
+# is read: "txt" spares bare_extraction the text rendering of it that its default "python"
+# format adds (the format changes nothing else there).
+_OPTIONS = Extractor(output_format="txt", recall=True, comments=False, tables=True, images=False)
+
+
 @dataclass
 class Block:
     """One paragraph of extracted text; `tag` is trafilatura's ("p", "head", "item", ...)."""
@@ -127,14 +136,7 @@ def main_text(root: HtmlElement, url: str, hints: PageHints | None = None) -> Ma
 
 
 def _extracted(tree: HtmlElement, url: str) -> list[Block]:
-    document = trafilatura.bare_extraction(
-        tree,
-        url=url,
-        favor_recall=True,
-        include_comments=False,
-        include_tables=True,
-        include_images=False,
-    )
+    document = trafilatura.bare_extraction(tree, options=_options(url))
     body = getattr(document, "body", None)
     return body_blocks(body) if body is not None else []
 
@@ -223,6 +225,14 @@ def page_headlines(root: HtmlElement) -> tuple[str, ...]:
     """The page's <title> and its first <h1> headings, as the page shows them."""
     titles = root.xpath("(//title)[1] | (//h1)[position() <= 3]")
     return tuple(_normalized(element.text_content()) for element in titles)
+
+
+def _options(url: str) -> Extractor:
+    """The options for one page: only its address differs (trafilatura never changes them)."""
+    options = copy(_OPTIONS)
+    options.url = url
+    options.source = url and url.encode("utf-8", "replace").decode("utf-8")  # as Extractor does
+    return options
 
 
 def body_blocks(body: HtmlElement) -> list[Block]:

@@ -25,8 +25,15 @@ def normalize_text(text: str) -> str:
     """NFC, no control or bidi override characters (newswatch.hygiene), single spaces,
     paragraphs separated by one blank line."""
     text = clean_text(unicodedata.normalize("NFC", text or ""))
-    paragraphs = (_SPACES.sub(" ", p).strip() for p in re.split(r"\n\s*\n", text))
+    paragraphs = (_single_spaced(p).strip() for p in re.split(r"\n\s*\n", text))
     return "\n\n".join(p for p in paragraphs if p)
+
+
+def _single_spaced(text: str) -> str:
+    """Runs of spaces, tabs, no-break and zero-width spaces as one space."""
+    if text.isascii() and "  " not in text and "\t" not in text:
+        return text  # already so: the regex would replace each space by itself
+    return _SPACES.sub(" ", text)
 
 
 def same_title(a: str, b: str) -> bool:
@@ -36,8 +43,11 @@ def same_title(a: str, b: str) -> bool:
 
 def body_hash(body: str) -> str:
     """Identity of a body, blind to case, spacing and punctuation (mobile/print copies)."""
-    words = _WORDS.findall(body.lower())
-    return hashlib.sha1(" ".join(words).encode()).hexdigest() if words else ""
+    return _words_hash(" ".join(_WORDS.findall(body.lower())))
+
+
+def _words_hash(words: str) -> str:
+    return hashlib.sha1(words.encode()).hexdigest() if words else ""
 
 
 def normalize(item: Article) -> Article:
@@ -49,8 +59,12 @@ def normalize(item: Article) -> Article:
     item.tags = list(
         dict.fromkeys(t for t in (" ".join(clean_text(x).split()) for x in item.tags) if t)
     )
-    item.word_count = len(_WORDS.findall(item.body))
-    item.body_hash = body_hash(item.body)
+    words = _WORDS.findall(item.body)
+    item.word_count = len(words)
+    if item.body.isascii():  # its words lower-cased are those of its lower-cased text
+        item.body_hash = _words_hash(" ".join(words).lower())
+    else:
+        item.body_hash = body_hash(item.body)
     return item
 
 

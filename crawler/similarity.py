@@ -38,17 +38,22 @@ class Fingerprint:
     bands: tuple[int, ...]
 
 
+_HASHER = hashlib.blake2b(digest_size=8)  # copied for each text: cheaper than a new one
+
+
 def _hash(text: str) -> int:
-    return int.from_bytes(hashlib.blake2b(text.encode(), digest_size=8).digest(), "little")
+    hasher = _HASHER.copy()
+    hasher.update(text.encode())
+    return int.from_bytes(hasher.digest(), "little")
 
 
 def shingle_hashes(text: str) -> set[int]:
     words = _WORD.findall(text.lower())
     if len(words) < SHINGLE_WORDS:
         return {_hash(" ".join(words))} if words else set()
-    return {
-        _hash(" ".join(words[i : i + SHINGLE_WORDS])) for i in range(len(words) - SHINGLE_WORDS + 1)
-    }
+    # each run of SHINGLE_WORDS words: the word lists shifted by 0..SHINGLE_WORDS-1, zipped
+    runs = zip(*(words[i:] for i in range(SHINGLE_WORDS)), strict=False)  # shorter ones end it
+    return set(map(_hash, map(" ".join, runs)))
 
 
 def fingerprint(text: str) -> Fingerprint:
