@@ -19,11 +19,9 @@ import pytest
 from fixtures import story_corpus as m
 from fixtures import story_corpus_more as w
 from fixtures.story_corpus import Doc
+from support.evidence import article
 
-from crawler.items import Article
 from crawler.profiles import get_profile
-from crawler.profiles.base import split_version
-from crawler.wire import find_dateline
 from crawler.writer import ArchiveWriter
 
 GOAL = 0.95
@@ -71,19 +69,6 @@ class Archive:
     def close(self) -> None:
         for writer in self.writers.values():
             writer.close()
-
-
-def article(doc: Doc) -> Article:
-    """The item the spider would yield for this page (the profile sets the version)."""
-    return Article(
-        url=doc.url,
-        source=doc.source,
-        title=doc.title,
-        body="\n\n".join(doc.paragraphs),
-        published_at=doc.published_at,
-        dateline=find_dateline(doc.paragraphs[0]),
-        version=split_version(doc.title)[0] if doc.source == "yonhap" else "",
-    )
 
 
 @pytest.fixture

@@ -22,9 +22,9 @@ def profile_of(doc: Doc) -> Profile | None:
     return YONHAP if doc.source == "yonhap" else None
 
 
-def prepared(doc: Doc) -> Article:
-    """The item the writer receives for this page: normalized, fingerprinted, keyed."""
-    item = Article(
+def article(doc: Doc) -> Article:
+    """The item the spider would yield for this page (the profile sets the version)."""
+    return Article(
         url=doc.url,
         source=doc.source,
         title=doc.title,
@@ -33,7 +33,11 @@ def prepared(doc: Doc) -> Article:
         dateline=find_dateline(doc.paragraphs[0]),
         version=split_version(doc.title)[0] if doc.source == "yonhap" else "",
     )
-    return prepare(item, profile_of(doc))
+
+
+def prepared(doc: Doc) -> Article:
+    """The item the writer receives for this page: normalized, fingerprinted, keyed."""
+    return prepare(article(doc), profile_of(doc))
 
 
 def evidence(doc: Doc) -> Evidence:
