@@ -74,7 +74,7 @@ class Dispatcher:
         self.busy: set[str] = set()  # queued or crawling now
         self.running: list[Batch] = []
         self.stopping = False
-        self.warned_at = 0.0
+        self.warned_at = float("-inf")  # monotonic time starts near 0 at boot: not "just warned"
         self.thread = threading.Thread(target=self._loop, name="dispatcher", daemon=True)
 
     def start(self) -> None:

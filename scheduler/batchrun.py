@@ -117,19 +117,24 @@ class BatchRunner:
                 status: str) -> None:  # fmt: skip
         """The child is gone before it reported `names`: each gets a `status` run with the
         reason (the crawl it had open, or a new row if it had none), and is judged. A source
-        someone else has locked since is theirs: it is left alone."""
-        if self.dispatcher.stopping:
-            reason = "the service stopped: " + reason
+        someone else has locked since is theirs: it is left alone. When the service is stopping
+        the child was stopped too (it may die of SIGTERM while still starting): its runs are
+        `interrupted`, which says nothing about the sources' health, so they are not judged."""
+        stopping = self.dispatcher.stopping
+        if stopping:
+            reason, status = "the service stopped: " + reason, "interrupted"
         names = [n for n in names if not is_held(self.config.database, n)]
         if names:
-            log.error("%s of %d sources ended early: %s; not finished: %s", batch.label,
-                      len(batch.names), reason, ", ".join(names),
-                      extra={"source": "-", "run": batch.label})  # fmt: skip
+            log.log(logging.INFO if stopping else logging.ERROR,
+                    "%s of %d sources ended early: %s; not finished: %s", batch.label,
+                    len(batch.names), reason, ", ".join(names),
+                    extra={"source": "-", "run": batch.label})  # fmt: skip
         due = {d.source.name: iso_utc(d.at) for d in batch.due}
 
         def record(archive: Any) -> None:
             db.fail_unfinished_runs(archive, names, after_id, status, reason, utc_now(), due)
-            check_sources(archive, self.config, names)
+            if not stopping:
+                check_sources(archive, self.config, names)
 
         self._archive(record)
 

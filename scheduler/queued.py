@@ -33,7 +33,7 @@ class QueueDispatcher(Dispatcher):
         self.tasks = queue
         self.ended = ended
         self.capacity = config.crawl.max_batches
-        self.capacity_at = 0.0
+        self.capacity_at = float("-inf")  # never looked yet
 
     def due(self, source: Source) -> bool:
         """As Dispatcher.due; also coalesced while a worker has it (queued by a scheduler that

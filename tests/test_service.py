@@ -91,3 +91,29 @@ def test_a_layout_change_sends_exactly_one_health_email(site, workdir, smtp):
     assert [str(m["Subject"]) for m in health] == ["[newswatch] source yonhap: ok -> broken"]
     text = health[0].get_content()
     assert "no article links found" in text, text
+
+
+def test_a_stop_while_a_crawl_process_starts_is_an_interruption_not_a_broken_source(
+    site, workdir, smtp
+):
+    """The service stops while its batch process is still importing (before Scrapy handles
+    SIGTERM, so the child dies of it): that run is `interrupted`, the source is not judged,
+    no health email is queued or sent. Each round stops one service at that moment."""
+    alerts = {"smtp": smtp_block(smtp), "operator": "ops@example.org", "rules": []}
+    source = news_site.yonhap_source(site.base, schedule="every 1s", feeds=[], sitemaps=[])
+    config = news_site.write_config(
+        workdir / "config.yaml", news_site.config_dict([source], alerts=alerts)
+    )
+    db = workdir / "news.db"
+    for _ in range(3):
+        service = Service(config)
+        try:
+            wait_for(service.children, 60, "a batch process")
+        finally:
+            code, err, _ = service.stop()
+        assert code == 0, err[-2000:]
+        assert "Traceback" not in err, err[-3000:]
+    statuses = {s for (s,) in rows(db, "SELECT status FROM crawl_runs")}
+    assert statuses <= {"interrupted"}, statuses
+    assert rows(db, "SELECT source, state FROM source_health WHERE state != 'ok'") == []
+    assert smtp.inbox.messages == []

@@ -30,6 +30,18 @@ class Service:
         self.proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                      text=True)  # fmt: skip
 
+    def children(self) -> list[int]:
+        """The service's child processes now (its batch processes), from /proc."""
+        found = []
+        for stat in Path("/proc").glob("[0-9]*/stat"):
+            try:
+                fields = stat.read_text().rsplit(")", 1)[1].split()
+            except OSError:  # the process is gone
+                continue
+            if int(fields[1]) == self.proc.pid:
+                found.append(int(stat.parent.name))
+        return found
+
     def stop(self) -> tuple[int, str, float]:
         """SIGTERM; (exit code, stderr, seconds it took to exit)."""
         started = time.monotonic()
