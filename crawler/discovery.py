@@ -19,6 +19,15 @@ import lxml.etree
 from crawler.dates import parse_date
 from crawler.urls import canonical_url, on_origins
 
+# Compiled once, on lxml directly: parsel would wrap each of a list page's links in a
+# Selector of its own, on the reactor thread.
+_HREFS = lxml.etree.XPath("//a/@href", smart_strings=False)
+
+
+def page_hrefs(root: lxml.etree._Element) -> list[str]:
+    """Every `<a href>` value of a parsed page (parsel's `Selector.root`), in page order."""
+    return _HREFS(root)  # type: ignore[return-value]
+
 
 @dataclass(frozen=True)
 class Entry:

@@ -21,6 +21,7 @@ from crawler.discovery import (
     article_links,
     choose_sitemaps,
     feed_entries,
+    page_hrefs,
     sitemap_entries,
     unpacked,
 )
@@ -109,10 +110,12 @@ class NewsSpider(scrapy.Spider):
         return requests
 
     def parse_list(self, response: Response) -> Iterable[scrapy.Request]:
-        if not isinstance(response, TextResponse):
+        # As for articles: an image or a JSON API answer is no list page (Scrapy makes a
+        # TextResponse of many such answers; parsel gives JSON a selector without links).
+        if not isinstance(response, TextResponse) or b"html" not in _content_type(response):
             self.count("errors/not_html")
             return
-        hrefs = response.xpath("//a/@href").getall()
+        hrefs = page_hrefs(response.selector.root)
         links = article_links(hrefs, response.url, self.pattern, self.allowed_origins)
         self.count("links_found", len(links))
         known = db.known_urls(self.db, links)

@@ -185,3 +185,27 @@ def test_an_unresolvable_host_is_recorded_quietly(workdir, run_cli):
         errors, not_articles = (json.loads(v) for v in conn.execute(
             "SELECT errors, not_article_kinds FROM crawl_runs").fetchone())  # fmt: skip
     assert errors == {"dns": 1}, errors
+
+
+def test_list_pages_that_are_not_html_are_counted_and_the_crawl_goes_on(
+    make_site, workdir, run_cli
+):
+    """A list URL answering JSON as text/plain (an API endpoint pasted as a start URL), or a
+    PNG: each counted `not_html`, no traceback, and the HTML list beside them still read."""
+    site = make_site()
+    site.handle("/api", lambda h: send(h, b'{"items": [{"href": "/view/1"}]}',
+                                       headers={"Content-Type": "text/plain"}))  # fmt: skip
+    site.handle("/logo", lambda h: send(h, b"\x89PNG\r\n", headers={"Content-Type": "image/png"}))
+    site.set("/news", '<html><body><a href="/view/1">story 1</a></body></html>')
+    site.set("/view/1", GOOD)
+    source = {"name": "mixed", "start_urls": [f"{site.base}/api", f"{site.base}/logo",
+              f"{site.base}/news"], "article_url_pattern": r"/view/\d+"}  # fmt: skip
+    config = news_site.write_config(workdir / "config.yaml", news_site.config_dict([source]))
+    result = run_cli("crawl", config=config)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "Traceback" not in result.stderr, result.stderr[-2000:]
+    with sqlite3.connect(workdir / "news.db") as conn:
+        (errors,) = (json.loads(v) for (v,) in conn.execute("SELECT errors FROM crawl_runs"))
+        titles = [t for (t,) in conn.execute("SELECT title FROM articles")]
+    assert errors == {"not_html": 2}, errors
+    assert titles == ["Allies hold deterrence talks"]
