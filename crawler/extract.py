@@ -316,7 +316,7 @@ def _figure_images(containers: list[HtmlElement], url: str) -> list[dict[str, st
             caption = " ".join(
                 _element_text(c).replace("\n", " ") for c in figure.xpath(".//figcaption")
             ).strip()
-            caption = caption or " ".join((img.attrib.get("alt") or "").split())
+            caption = caption or " ".join((img.get("alt") or "").split())
             if src.strip() and not src.startswith("data:"):
                 images.append({"url": urljoin(url, src.strip()), "caption": caption})
     return images

@@ -41,9 +41,15 @@ def same_title(a: str, b: str) -> bool:
     return _WORDS.findall(a.lower()) == _WORDS.findall(b.lower())
 
 
-def body_hash(body: str) -> str:
-    """Identity of a body, blind to case, spacing and punctuation (mobile/print copies)."""
-    return _words_hash(" ".join(_WORDS.findall(body.lower())))
+def body_hash(body: str, words: list[str] | None = None) -> str:
+    """Identity of a body, blind to case, spacing and punctuation (mobile/print copies).
+    `words`: the body's words if already found; an ASCII body's, lower-cased, are those of its
+    lower-cased text, so they are not looked for again (not so in every script: "İ" lowers
+    to two characters)."""
+    if words is None or not body.isascii():
+        words = _WORDS.findall(body.lower())
+        return _words_hash(" ".join(words))
+    return _words_hash(" ".join(words).lower())
 
 
 def _words_hash(words: str) -> str:
@@ -61,10 +67,7 @@ def normalize(item: Article) -> Article:
     )
     words = _WORDS.findall(item.body)
     item.word_count = len(words)
-    if item.body.isascii():  # its words lower-cased are those of its lower-cased text
-        item.body_hash = _words_hash(" ".join(words).lower())
-    else:
-        item.body_hash = body_hash(item.body)
+    item.body_hash = body_hash(item.body, words)
     return item
 
 
