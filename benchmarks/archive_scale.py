@@ -16,6 +16,7 @@ import argparse
 import os
 import platform
 import random
+import sqlite3
 import statistics
 import sys
 import tempfile
@@ -150,12 +151,13 @@ def main() -> None:
     args = parser.parse_args()
     checkpoints = sorted(int(s) for s in args.sizes.split(","))
     print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python "
-          f"{platform.python_version()}, SQLite {db.open_db(':memory:').sqlite_version}")  # fmt: skip
+          f"{platform.python_version()}, SQLite {sqlite3.sqlite_version}")  # fmt: skip
     print(
         "  articles  inserts/s  ratio  KB/art  word p50 p95  phrase p50 p95  boolean p50 p95"
         "  near-dup p50 p95 (ms)"
     )
     folder = Path(args.dir or tempfile.mkdtemp(prefix="nw-scale-"))
+    folder.mkdir(parents=True, exist_ok=True)
     path = folder / "scale.db"
     archive, corpus, rows, size, first = db.open_db(path), Corpus(), [], 0, 0.0
     while size < checkpoints[-1]:

@@ -96,6 +96,9 @@ def one_run(work: Path, base: str, pages: int, args: argparse.Namespace, workers
         while ended < args.sources and time.perf_counter() - started < LIMIT_SECONDS:
             time.sleep(0.5)
             ended, stored = finished_runs(folder / "news.db")
+            if all(proc.poll() is not None for proc in procs):  # see run.log, worker*.log
+                print(f"every process has exited; their logs are in {folder}")
+                break
     finally:
         took = time.perf_counter() - started
         for proc in procs:
@@ -113,6 +116,10 @@ def main() -> int:
                                                           "redis://127.0.0.1:6379/15"))  # fmt: skip
     parser.add_argument("--server", default="auto", choices=["auto", "nginx", "python"])
     args = parser.parse_args()
+    pages = -(-args.articles // PER_LIST_PAGE)
+    if not 1 <= args.sources <= pages:  # each source starts from list pages of its own
+        parser.error(f"--sources must be between 1 and the {pages} list pages of"
+                     f" --articles {args.articles}, got {args.sources}")  # fmt: skip
     work = Path(tempfile.mkdtemp(prefix="newswatch-workers-"))
     work.chmod(0o755)  # nginx's workers read the site
     port = free_port()
