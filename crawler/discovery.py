@@ -43,7 +43,7 @@ def article_links(
     """Canonical article URLs among `hrefs` on `origins` (None: any), in page order, once."""
     found: dict[str, None] = {}
     allowed = tuple(origins) if origins is not None else None
-    for href in hrefs:
+    for href in dict.fromkeys(hrefs):  # a list page links most stories twice or more
         if not href or href.startswith(("javascript:", "mailto:", "#")):
             continue
         url = canonical_url(href, base)
