@@ -534,10 +534,15 @@ class Site:
     bytes_per_article: int
 
 
+def list_pages_for(count: int) -> int:
+    """How many list pages the site of `count` stories has (PER_LIST_PAGE to a page)."""
+    return -(-count // PER_LIST_PAGE)
+
+
 def write_site(root: Path, count: int, host: str) -> Site:
     """robots.txt, news/1..K.html and view/<cid>.html for `count` stories."""
     stories = make_stories(count)
-    pages = -(-count // PER_LIST_PAGE)
+    pages = list_pages_for(count)
     (root / "news").mkdir(parents=True)
     (root / "view").mkdir()
     (root / "robots.txt").write_text("User-agent: *\nAllow: /\n")

@@ -32,6 +32,7 @@ from crawl_site import (  # noqa: E402 (a script beside this one)
     PER_LIST_PAGE,
     YONHAP_SELECTORS,
     free_port,
+    list_pages_for,
     newswatch_command,
     print_machine,
     start_server,
@@ -116,7 +117,7 @@ def main() -> int:
                                                           "redis://127.0.0.1:6379/15"))  # fmt: skip
     parser.add_argument("--server", default="auto", choices=["auto", "nginx", "python"])
     args = parser.parse_args()
-    pages = -(-args.articles // PER_LIST_PAGE)
+    pages = list_pages_for(args.articles)
     if not 1 <= args.sources <= pages:  # each source starts from list pages of its own
         parser.error(f"--sources must be between 1 and the {pages} list pages of"
                      f" --articles {args.articles}, got {args.sources}")  # fmt: skip

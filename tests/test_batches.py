@@ -64,17 +64,6 @@ def stored(database: Path) -> list[str]:
     return [url for (url,) in rows(database, "SELECT url FROM articles ORDER BY url")]
 
 
-def service_children(pid: int) -> list[int]:
-    """The service's child processes (started from any of its threads)."""
-    found = []
-    for task in Path(f"/proc/{pid}/task").glob("*"):
-        try:
-            found += [int(c) for c in (task / "children").read_text().split()]
-        except OSError:
-            continue
-    return found
-
-
 @pytest.mark.slow
 def test_a_hanging_source_times_out_alone_and_the_others_of_its_batch_go_on(site, workdir):
     """Four sources fall due together and share a process; one list page never answers. The
@@ -117,7 +106,7 @@ def test_a_batch_killed_before_it_wrote_its_runs_leaves_a_failed_run(site, workd
         killed: list[int] = []
 
         def kill_first_child() -> bool:
-            for pid in service_children(service.proc.pid):
+            for pid in service.children():
                 os.kill(pid, signal.SIGKILL)
                 killed.append(pid)
             return bool(killed)

@@ -20,6 +20,7 @@ import pytest
 from fixtures import news_site
 from support.cli import newswatch_command
 from support.pages import article, config_for, last_run, query, serve
+from support.service import children_of
 
 # Standard-library modules a spawned worker imports after its interpreter starts: each one
 # in the current folder used to replace the real one in every extraction worker.
@@ -39,15 +40,13 @@ def tail(result: subprocess.CompletedProcess[str]) -> str:
 def workers_of(pid: int) -> list[int]:
     """The extraction workers (spawned children) of process `pid`."""
     found = []
-    for entry in Path("/proc").iterdir():
+    for child in children_of(pid):
         try:
-            stat = (entry / "stat").read_text()
-            command = (entry / "cmdline").read_bytes()
-        except (OSError, ValueError):
+            command = Path(f"/proc/{child}/cmdline").read_bytes()
+        except OSError:  # gone already
             continue
-        ppid = int(stat.rsplit(")", 1)[1].split()[1])
-        if ppid == pid and b"spawn_main" in command:
-            found.append(int(entry.name))
+        if b"spawn_main" in command:
+            found.append(child)
     return found
 
 

@@ -31,16 +31,8 @@ class Service:
                                      text=True)  # fmt: skip
 
     def children(self) -> list[int]:
-        """The service's child processes now (its batch processes), from /proc."""
-        found = []
-        for stat in Path("/proc").glob("[0-9]*/stat"):
-            try:
-                fields = stat.read_text().rsplit(")", 1)[1].split()
-            except OSError:  # the process is gone
-                continue
-            if int(fields[1]) == self.proc.pid:
-                found.append(int(stat.parent.name))
-        return found
+        """The service's child processes now (its batch processes)."""
+        return children_of(self.proc.pid)
 
     def stop(self) -> tuple[int, str, float]:
         """SIGTERM; (exit code, stderr, seconds it took to exit)."""
@@ -52,6 +44,17 @@ class Service:
             self.proc.kill()
             raise
         return self.proc.returncode, err, time.monotonic() - started
+
+
+def children_of(pid: int) -> list[int]:
+    """The child processes of `pid`, started from any of its threads (from /proc)."""
+    found = []
+    for task in Path(f"/proc/{pid}/task").glob("*"):
+        try:
+            found += [int(c) for c in (task / "children").read_text().split()]
+        except OSError:  # the thread or the process is gone
+            continue
+    return found
 
 
 def smtp_block(server: SmtpServer) -> dict:
