@@ -10,6 +10,8 @@ network busy.
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures.process as pool_module
+import fcntl
 import logging
 import multiprocessing
 import os
@@ -26,6 +28,8 @@ T = TypeVar("T")
 START_SECONDS = 60.0  # a spawned worker imports lxml and trafilatura; slow under load
 TRIES_PER_PAGE = 2  # a page in flight when two workers died is failed, not tried a third time
 MAX_REPLACEMENTS = 3  # after that, workers keep dying: extract in the crawl process
+QUEUED_PAGES = 16  # pages queued for the workers, in a pipe that holds them (about 0.4 MB)
+PIPE_BYTES = 1 << 20  # Linux's limit for a pipe's buffer without privileges (pipe-max-size)
 
 
 class ExtractionPool:
@@ -141,9 +145,47 @@ def _new_executor(workers: int) -> ProcessPoolExecutor:
     # spawn: workers are not forked from a process running a reactor and threads, and they
     # are the crawl's own children (a forkserver would outlive a crawl killed with -9).
     context = multiprocessing.get_context("spawn")
-    return ProcessPoolExecutor(
-        max_workers=workers,
-        mp_context=context,
-        initializer=exit_with_crawl,
-        initargs=(os.getpid(),),
-    )
+    deep = _pipe_can_hold(PIPE_BYTES)
+    # ProcessPoolExecutor queues its workers + EXTRA_QUEUED_CALLS (1) tasks, refilled by two
+    # threads of this process that need the GIL the reactor holds: a worker then waited for
+    # pages (2 s of a 6 s crawl, py-spy --idle). A deeper queue needs a pipe that holds it
+    # (a 64 KB pipe holds 3 pages); the constant is read once, by the constructor.
+    extra = pool_module.EXTRA_QUEUED_CALLS
+    pool_module.EXTRA_QUEUED_CALLS = QUEUED_PAGES if deep else extra
+    try:
+        executor = ProcessPoolExecutor(
+            max_workers=workers,
+            mp_context=context,
+            initializer=exit_with_crawl,
+            initargs=(os.getpid(),),
+        )
+    finally:
+        pool_module.EXTRA_QUEUED_CALLS = extra
+    if deep:
+        _enlarge_pipes(executor)
+    return executor
+
+
+def _pipe_can_hold(size: int) -> bool:
+    """Whether this system lets a pipe's buffer grow to `size` (Linux; not beyond the
+    limit /proc/sys/fs/pipe-max-size, nor the user's quota)."""
+    if not hasattr(fcntl, "F_SETPIPE_SZ"):
+        return False
+    read, write = os.pipe()
+    try:
+        return fcntl.fcntl(write, fcntl.F_SETPIPE_SZ, size) >= size
+    except OSError:
+        return False
+    finally:
+        os.close(read)
+        os.close(write)
+
+
+def _enlarge_pipes(executor: ProcessPoolExecutor) -> None:
+    """The pipes to and from the workers, grown to hold QUEUED_PAGES pages: the threads that
+    fill them write without waiting for the reactor to let go of the GIL."""
+    for queue in (executor._call_queue, executor._result_queue):  # type: ignore[attr-defined]
+        try:
+            fcntl.fcntl(queue._writer.fileno(), fcntl.F_SETPIPE_SZ, PIPE_BYTES)
+        except (AttributeError, OSError) as exc:  # another Python's internals: slower only
+            log.debug("could not enlarge the extraction pipes: %s", exc)
