@@ -41,13 +41,15 @@ def crawl_sources(
     progress: bool = False,
     parent: int = 0,
     batch: Batch | None = None,
+    pool: ExtractionPool | None = None,
 ) -> list[int]:
     """Crawl `sources` concurrently; returns the ids of their crawl_runs rows.
 
     Each source stops at crawl.time_limit (its own spider closes; the others go on); the
     process ends itself some time after that, or within seconds of losing `parent` (the
     service, for its children): crawler.timelimit. `progress`: show pages and new articles
-    per source on stderr (crawler.progress).
+    per source on stderr (crawler.progress). `pool`: extraction workers started by the
+    caller (shut down here when the crawl ends), else started here.
     """
     if not sources:
         return []
@@ -58,7 +60,7 @@ def crawl_sources(
     if log_level == "WARNING":  # without -v: network failures are in the summary already
         for name in _NETWORK_LOGGERS:
             logging.getLogger(name).setLevel(logging.CRITICAL)
-    pool = ExtractionPool.start(workers_for(config.crawl.extraction_workers))
+    pool = pool or ExtractionPool.start(workers_for(config.crawl.extraction_workers))
     slots = budget(batch.max_requests) if batch else None
     crawlers = []
     for source in sources:

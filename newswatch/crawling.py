@@ -37,14 +37,30 @@ def crawl_command(config: Config, chosen: tuple[Source, ...], log_level: str,
     """`newswatch crawl`; `service`: the pid of the service whose child this is, or 0;
     `due`: per source when the service's schedule had it due."""
     import db
-    from crawler.locks import read_holder, source_locks
-    from crawler.progress import print_stopped
-    from crawler.runner import ArchiveUnwritable, crawl_sources, run_rows
-    from crawler.timelimit import EXIT_DEADLINE, HARD_GRACE, die_with_parent
+    from crawler.pool import ExtractionPool, workers_for
+    from crawler.timelimit import die_with_parent
 
     if service:
         die_with_parent(service)
     db.open_db(config.database).close()  # one line and exit 2 if it is read-only
+    # The extraction worker is spawned now: it imports its modules on the other core while
+    # this process imports Scrapy, so the first article page does not wait for it.
+    pool = ExtractionPool.start(workers_for(config.crawl.extraction_workers))
+    pool.begin()
+    try:
+        return _crawl(config, chosen, log_level, service, due, pool)
+    finally:
+        pool.shutdown()  # crawl_sources did, unless nothing was crawled
+
+
+def _crawl(config: Config, chosen: tuple[Source, ...], log_level: str, service: int,
+           due: dict[str, str] | None, pool: Any) -> int:  # fmt: skip
+    import db
+    from crawler.locks import read_holder, source_locks
+    from crawler.progress import print_stopped
+    from crawler.runner import ArchiveUnwritable, crawl_sources, run_rows
+    from crawler.timelimit import EXIT_DEADLINE, HARD_GRACE
+
     now = datetime.now(UTC)
     ends = now + timedelta(seconds=config.crawl.time_limit + HARD_GRACE)
     me = Holder(os.getpid(), iso_utc(now), iso_utc(ends), service)
@@ -64,7 +80,8 @@ def crawl_command(config: Config, chosen: tuple[Source, ...], log_level: str,
         chosen = tuple(s for s in chosen if s.name in locked)
         try:
             batch = _batch(config, locks, due or {}) if service else None
-            run_ids = crawl_sources(config, chosen, log_level, not service, service, batch)
+            run_ids = crawl_sources(config, chosen, log_level, not service, service, batch,
+                                    pool=pool)  # fmt: skip
         except ArchiveUnwritable as exc:  # nothing more can be written: no alerts, no health
             print_stopped(exc.runs, str(exc), as_json=bool(service))
             return 1
