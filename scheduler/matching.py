@@ -11,6 +11,7 @@ import bisect
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import cached_property
 
 from newswatch.query import And, Node, Not, Or, Query, Term, tokens_of
 
@@ -18,14 +19,25 @@ _GAP = "\x00"  # between title and body: a phrase never spans the two
 
 
 class TokenDoc:
-    """An article's title and body as index tokens, with positions for phrases."""
+    """An article's title and body as index tokens, with positions for phrases.
+
+    The positions and the sorted vocabulary are built when a phrase or a prefix asks for
+    them: most rules are words, and most articles trigger no rule (issue 21)."""
 
     def __init__(self, title: str, body: str) -> None:
-        tokens = [*tokens_of(title), _GAP, *tokens_of(body)]
-        self.positions: dict[str, set[int]] = defaultdict(set)
-        for i, token in enumerate(tokens):
-            self.positions[token].add(i)
-        self.sorted = sorted(self.positions)
+        self.tokens = [*tokens_of(title), _GAP, *tokens_of(body)]
+        self.vocabulary = frozenset(self.tokens)
+
+    @cached_property
+    def positions(self) -> dict[str, set[int]]:
+        positions: dict[str, set[int]] = defaultdict(set)
+        for i, token in enumerate(self.tokens):
+            positions[token].add(i)
+        return positions
+
+    @cached_property
+    def sorted(self) -> list[str]:
+        return sorted(self.vocabulary)
 
     def has_prefix(self, prefix: str) -> bool:
         i = bisect.bisect_left(self.sorted, prefix)
@@ -39,6 +51,8 @@ class TokenDoc:
                 return self.has_prefix(last)
         else:
             last = ""
+        if len(words) == 1 and not last:
+            return words[0] in self.vocabulary
         starts = self.positions.get(words[0], []) if words else []
         return any(self._phrase_at(start, words, last) for start in starts)
 
@@ -123,7 +137,7 @@ class Matcher:
         """Names of the queries the text matches (restricted to `names` when given)."""
         doc = TokenDoc(title, body)
         candidates = set(self.always)
-        for token in doc.positions.keys() & self.by_token.keys():
+        for token in doc.vocabulary & self.by_token.keys():
             candidates.update(self.by_token[token])
         for prefix, names_ in self.by_prefix.items():
             if doc.has_prefix(prefix):
