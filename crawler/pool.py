@@ -57,8 +57,9 @@ class ExtractionPool:
     def begin(self, **_signal: Any) -> None:
         """Start the workers with a trivial task that checks them while the crawl starts
         (the first article page waits for its answer); when they cannot start, extraction
-        runs in the crawl process, with one warning. Connected to spider_opened: the run is
-        recorded before the workers compete with it for the CPU."""
+        runs in the crawl process, with one warning. `newswatch crawl` calls it before it
+        imports Scrapy (the worker's imports overlap its own); it is also connected to
+        spider_opened, for a pool whose caller did not (once either way)."""
         if self.executor is None or self.probe is not None or self.started:
             return
         self.started = True
