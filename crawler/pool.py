@@ -4,23 +4,23 @@ none can run.
 
 Scrapy's downloads share one thread with everything else in the crawl process, so the CPU
 work on each article page runs in these workers (crawler.workers) and the reactor keeps the
-network busy.
+network busy. The reactor talks to each worker itself, over two pipes (crawler.channel):
+no helper threads, which would need the GIL the reactor holds to pass each page on
+(ProcessPoolExecutor's two threads left its worker waiting 2 s of a 6 s crawl, issue 21).
 """
 
 from __future__ import annotations
 
 import asyncio
-import concurrent.futures.process as pool_module
-import fcntl
 import logging
 import multiprocessing
 import os
 from collections.abc import Callable
-from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any, TypeVar
 
-from crawler.workers import exit_with_crawl, ready
+from crawler.channel import Channel
+from crawler.workers import ready, serve
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -28,60 +28,50 @@ T = TypeVar("T")
 START_SECONDS = 60.0  # a spawned worker imports lxml and trafilatura; slow under load
 TRIES_PER_PAGE = 2  # a page in flight when two workers died is failed, not tried a third time
 MAX_REPLACEMENTS = 3  # after that, workers keep dying: extract in the crawl process
-QUEUED_PAGES = 16  # pages queued for the workers, in a pipe that holds them (about 0.4 MB)
-PIPE_BYTES = 1 << 20  # Linux's limit for a pipe's buffer without privileges (pipe-max-size)
 
 
 class ExtractionPool:
     """Runs a function in a worker process, or in this process when there are no workers."""
 
-    def __init__(self, executor: ProcessPoolExecutor | None, workers: int) -> None:
-        self.executor = executor
+    def __init__(self, workers: int) -> None:
         self.workers = workers
+        self.channels: list[Channel] = []
         self.replacements = 0
-        self.probe: Future[bool] | None = None
         self.started = False
+        self.probe: asyncio.Future[None] | None = None
 
     @classmethod
     def start(cls, workers: int) -> ExtractionPool:
         """A pool of `workers` processes (0: extract in the crawl process, by choice). Its
-        processes start when the crawl does (`begin`)."""
-        pool = cls(None, workers)
-        if workers > 0:
-            try:
-                pool.executor = _new_executor(workers)
-            except Exception as exc:  # OSError: no working semaphores here, for one
-                pool.fall_back(exc)
-        return pool
+        processes start with `begin`."""
+        return cls(workers)
 
     def begin(self, **_signal: Any) -> None:
-        """Start the workers with a trivial task that checks them while the crawl starts
-        (the first article page waits for its answer); when they cannot start, extraction
-        runs in the crawl process, with one warning. `newswatch crawl` calls it before it
-        imports Scrapy (the worker's imports overlap its own); it is also connected to
-        spider_opened, for a pool whose caller did not (once either way)."""
-        if self.executor is None or self.probe is not None or self.started:
+        """Spawn the workers; the first page checks them (`_check`). `newswatch crawl` calls
+        this before it imports Scrapy (the worker's imports overlap its own); it is also
+        connected to spider_opened, for a pool whose caller did not (once either way)."""
+        if self.started or self.workers <= 0:
             return
         self.started = True
         try:
-            self.probe = self.executor.submit(ready)
-        except Exception as exc:
+            self.channels = [_new_channel() for _ in range(self.workers)]
+        except Exception as exc:  # OSError: no processes left, for one
             self.fall_back(exc)
 
     async def run(self, function: Callable[..., T], *args: Any) -> T:
         """`function(*args)` in a worker; a page in flight when its worker died is extracted
         again by the replacement. BrokenProcessPool when that happened TRIES_PER_PAGE times."""
         self.begin()
-        if self.probe is not None:
-            await self._check(self.probe)
+        if self.channels and not (self.probe and self.probe.done()):
+            await self._check()
         for attempt in range(1, TRIES_PER_PAGE + 1):
-            executor = self.executor
-            if executor is None:
+            channel = self._channel()
+            if channel is None:
                 return function(*args)
             try:
-                return await asyncio.wrap_future(executor.submit(function, *args))
+                return await channel.submit(function, args)
             except BrokenProcessPool:
-                self.replace(executor)
+                self.replace(channel)
                 if attempt == TRIES_PER_PAGE:
                     raise BrokenProcessPool(
                         f"an extraction worker died {attempt} times while this page was in"
@@ -89,42 +79,63 @@ class ExtractionPool:
                     ) from None
         raise AssertionError("unreachable")
 
-    async def _check(self, probe: Future[bool]) -> None:
+    def _channel(self) -> Channel | None:
+        """The least busy worker, after replacing the dead (here, when a page needs one:
+        none is spawned for a crawl that has no page left); None: extract here."""
+        if self.workers <= 0:
+            return None
         try:
-            await asyncio.wait_for(asyncio.wrap_future(probe), START_SECONDS)
+            while len(self.channels) < self.workers:
+                self.channels.append(_new_channel())
+        except Exception as exc:  # OSError: no processes left, for one
+            self.fall_back(exc)
+            return None
+        return min(self.channels, key=Channel.load)
+
+    async def _check(self) -> None:
+        """Every worker answers a trivial task before the first page goes to them; when one
+        cannot, extraction runs in the crawl process, with one warning."""
+        if self.probe is None:
+            self.probe = asyncio.ensure_future(self._probe())
+        await asyncio.shield(self.probe)
+
+    async def _probe(self) -> None:
+        checks = [channel.submit(ready, ()) for channel in self.channels]
+        try:
+            await asyncio.wait_for(asyncio.gather(*checks), START_SECONDS)
         except Exception as exc:  # BrokenProcessPool, TimeoutError
-            if self.probe is probe:  # the first page to find out says so, once
-                self.fall_back(exc)
-        self.probe = None
+            self.fall_back(exc)
 
     def fall_back(self, error: BaseException) -> None:
         why = f"{type(error).__name__}: {error}" if str(error) else type(error).__name__
         log.warning("extraction workers could not start (%s); extracting in the crawl process",
                     why)  # fmt: skip
-        if self.executor is not None:
-            self.executor.shutdown(wait=False, cancel_futures=True)
-        self.executor, self.probe = None, None
+        self.workers = 0
+        self.shutdown(wait=False)
 
-    def replace(self, broken: ProcessPoolExecutor) -> None:
-        """A new pool for a broken one (once, whichever page noticed first); none after
-        MAX_REPLACEMENTS, when extraction moves into the crawl process."""
-        if self.executor is not broken:
+    def replace(self, broken: Channel) -> None:
+        """A new worker for a dead one (once, whichever page noticed first; spawned for the
+        next page, `_channel`); none after MAX_REPLACEMENTS, when extraction moves into the
+        crawl process."""
+        if broken not in self.channels:
             return  # already replaced
-        broken.shutdown(wait=False, cancel_futures=True)
+        self.channels.remove(broken)
+        broken.close(wait=False)
         self.replacements += 1
         if self.replacements > MAX_REPLACEMENTS:
-            self.executor = None
+            self.workers = 0
+            self.shutdown(wait=False)
             log.warning("extraction workers died %d times; extracting in the crawl process",
                         self.replacements)  # fmt: skip
             return
         log.warning("an extraction worker died; started a new one, and the pages in flight are"
                     " extracted again")  # fmt: skip
-        self.executor = _new_executor(self.workers)
 
-    def shutdown(self) -> None:
-        if self.executor is not None:
-            self.executor.shutdown(wait=True, cancel_futures=True)
-            self.executor = None
+    def shutdown(self, wait: bool = True) -> None:
+        """The workers end (their pipe closes); with `wait`, once they have exited."""
+        channels, self.channels = self.channels, []
+        for channel in channels:
+            channel.close(wait=wait)
 
 
 def workers_for(configured: int) -> int:
@@ -137,7 +148,7 @@ def workers_for(configured: int) -> int:
     return min(configured, max(1, (usable or 1) - 1))
 
 
-def _new_executor(workers: int) -> ProcessPoolExecutor:
+def _new_channel() -> Channel:
     # Spawned workers run `python -c ...`, which would put the current folder first on
     # sys.path: an operator.py or pickle.py there would replace the standard library's.
     # PYTHONSAFEPATH keeps it off; workers are spawned on demand, so it stays set for this
@@ -145,48 +156,4 @@ def _new_executor(workers: int) -> ProcessPoolExecutor:
     os.environ["PYTHONSAFEPATH"] = "1"
     # spawn: workers are not forked from a process running a reactor and threads, and they
     # are the crawl's own children (a forkserver would outlive a crawl killed with -9).
-    context = multiprocessing.get_context("spawn")
-    deep = _pipe_can_hold(PIPE_BYTES)
-    # ProcessPoolExecutor queues its workers + EXTRA_QUEUED_CALLS (1) tasks, refilled by two
-    # threads of this process that need the GIL the reactor holds: a worker then waited for
-    # pages (2 s of a 6 s crawl, py-spy --idle). A deeper queue needs a pipe that holds it
-    # (a 64 KB pipe holds 3 pages); the constant is read once, by the constructor.
-    extra = pool_module.EXTRA_QUEUED_CALLS
-    pool_module.EXTRA_QUEUED_CALLS = QUEUED_PAGES if deep else extra
-    try:
-        executor = ProcessPoolExecutor(
-            max_workers=workers,
-            mp_context=context,
-            initializer=exit_with_crawl,
-            initargs=(os.getpid(),),
-        )
-    finally:
-        pool_module.EXTRA_QUEUED_CALLS = extra
-    if deep:
-        _enlarge_pipes(executor)
-    return executor
-
-
-def _pipe_can_hold(size: int) -> bool:
-    """Whether this system lets a pipe's buffer grow to `size` (Linux; not beyond the
-    limit /proc/sys/fs/pipe-max-size, nor the user's quota)."""
-    if not hasattr(fcntl, "F_SETPIPE_SZ"):
-        return False
-    read, write = os.pipe()
-    try:
-        return fcntl.fcntl(write, fcntl.F_SETPIPE_SZ, size) >= size
-    except OSError:
-        return False
-    finally:
-        os.close(read)
-        os.close(write)
-
-
-def _enlarge_pipes(executor: ProcessPoolExecutor) -> None:
-    """The pipes to and from the workers, grown to hold QUEUED_PAGES pages: the threads that
-    fill them write without waiting for the reactor to let go of the GIL."""
-    for queue in (executor._call_queue, executor._result_queue):  # type: ignore[attr-defined]
-        try:
-            fcntl.fcntl(queue._writer.fileno(), fcntl.F_SETPIPE_SZ, PIPE_BYTES)
-        except (AttributeError, OSError) as exc:  # another Python's internals: slower only
-            log.debug("could not enlarge the extraction pipes: %s", exc)
+    return Channel.spawn(multiprocessing.get_context("spawn"), serve, os.getpid())

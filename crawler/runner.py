@@ -80,7 +80,7 @@ def crawl_sources(
     try:
         process.start()
     finally:
-        pool.shutdown()
+        pool.shutdown(wait=False)  # the workers exit on their own; the matching goes on
         deadline.cancel()
     # A forced stop (a second SIGTERM or Ctrl-C; a service killed with -9 may send its
     # orphans several) ends the reactor before the spiders close: no run is left 'running'.

@@ -8,8 +8,14 @@ not the extraction: crawler.extract (trafilatura, ...) is imported by the worker
 from __future__ import annotations
 
 import os
+import pickle
+import signal
 import threading
 import time
+from collections.abc import Callable
+from multiprocessing.connection import Connection
+from multiprocessing.reduction import ForkingPickler
+from typing import Any
 
 from crawler.encoding import body_text
 from crawler.extracted import Extracted
@@ -49,6 +55,35 @@ def article_of(found: Extracted, url: str, source: str) -> Article:
         tags=found.tags, images=found.images, origins=found.origins,
         version=getattr(found, "version", ""),
     )  # fmt: skip
+
+
+def serve(tasks: Connection, answers: Connection, crawl_pid: int) -> None:
+    """A worker's life (crawler.channel): tasks in, answers out, until the crawl closes the
+    pipe or ends. Ctrl-C reaches the whole process group: the crawl decides, not the worker."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    exit_with_crawl(crawl_pid)
+    ready()
+    while True:
+        try:
+            task_id, function, args = tasks.recv()
+            answers.send_bytes(answer(task_id, function, args))
+        except (EOFError, OSError):  # the crawl closed the pipes, or is gone
+            return
+
+
+def answer(task_id: int, function: Callable[..., Any], args: tuple[Any, ...]) -> memoryview:
+    """(task_id, True, value) or (task_id, False, exception), pickled; an exception that
+    cannot cross the pipe crosses as a RuntimeError naming it."""
+    try:
+        return ForkingPickler.dumps((task_id, True, function(*args)))
+    except Exception as exc:
+        error: BaseException = exc
+    try:
+        data = ForkingPickler.dumps((task_id, False, error))
+        pickle.loads(data)
+        return data
+    except Exception:
+        return ForkingPickler.dumps((task_id, False, RuntimeError(repr(error))))
 
 
 def ready() -> bool:
