@@ -266,6 +266,27 @@ def modes(folder: Path) -> dict[str, str]:
             [folder, *folder.rglob("*")]}  # fmt: skip
 
 
+def test_a_crawl_opens_no_remote_control_server_and_leaves_no_job_file(site, workdir):
+    # Scrapy 2.19 starts, by default, an HTTP server that runs Python code sent to it, and
+    # writes its port and token to $XDG_STATE_HOME/scrapy/job_files (left behind by a crawl
+    # killed with -9). A crawl killed with -9 mid-way shows whether one was started.
+    slow_articles(site, 0.5)
+    state = workdir / "state"
+    config = news_site.write_config(workdir / "config.yaml", news_site.config_dict(
+        [news_site.yonhap_source(site.base)], crawl={"concurrency_per_domain": 1}))  # fmt: skip
+    env = {**os.environ, "XDG_STATE_HOME": str(state)}
+    crawl = subprocess.Popen([*newswatch_command(), "--config", str(config), "crawl"],
+                             cwd=workdir, env=env, stderr=subprocess.DEVNULL)  # fmt: skip
+    try:
+        wait_for(lambda: count(workdir / "news.db", "SELECT COUNT(*) FROM articles") >= 1, 60,
+                 "a first article")  # fmt: skip
+    finally:
+        os.kill(crawl.pid, signal.SIGKILL)
+        crawl.wait(10)
+    left = sorted(p.name for p in state.rglob("*")) if state.exists() else []
+    assert left == [], f"the crawl left {left} in $XDG_STATE_HOME"
+
+
 def test_everything_newswatch_creates_is_private(site, workdir):
     """Whatever the caller's umask: files 0600 in folders 0700 (the Maildir too)."""
     slow_articles(site, 0.5)
