@@ -15,11 +15,13 @@ import asyncio
 import logging
 import multiprocessing
 import os
+import time
 from collections.abc import Callable
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any, TypeVar
 
 from crawler.channel import Channel
+from crawler.growth import LOOK_SECONDS, IdleMeter, should_grow
 from crawler.workers import ready, serve
 
 log = logging.getLogger(__name__)
@@ -33,18 +35,27 @@ MAX_REPLACEMENTS = 3  # after that, workers keep dying: extract in the crawl pro
 class ExtractionPool:
     """Runs a function in a worker process, or in this process when there are no workers."""
 
-    def __init__(self, workers: int) -> None:
+    def __init__(self, workers: int, most: int = 0, meter: IdleMeter | None = None) -> None:
         self.workers = workers
+        self.most = max(workers, most)  # it grows up to that many (crawler.growth)
         self.channels: list[Channel] = []
         self.replacements = 0
         self.started = False
         self.probe: asyncio.Future[None] | None = None
+        self.meter = meter  # made at the first look when None (its reading starts then)
+        self.looked = 0.0
 
     @classmethod
-    def start(cls, workers: int) -> ExtractionPool:
-        """A pool of `workers` processes (0: extract in the crawl process, by choice). Its
+    def start(cls, workers: int, most: int = 0, meter: IdleMeter | None = None) -> ExtractionPool:
+        """A pool of `workers` processes (0: extract in the crawl process, by choice), up to
+        `most` while extraction is the bottleneck and a core idles (as `meter` tells). Its
         processes start with `begin`."""
-        return cls(workers)
+        return cls(workers, most, meter)
+
+    @classmethod
+    def configured(cls, extraction_workers: int) -> ExtractionPool:
+        """The pool for `crawl.extraction_workers` on this machine (`workers_for`)."""
+        return cls(workers_for(extraction_workers), min(extraction_workers, usable_cores()))
 
     def begin(self, **_signal: Any) -> None:
         """Spawn the workers; the first page checks them (`_check`). `newswatch crawl` calls
@@ -87,10 +98,27 @@ class ExtractionPool:
         try:
             while len(self.channels) < self.workers:
                 self.channels.append(_new_channel())
+            self._grow()
         except Exception as exc:  # OSError: no processes left, for one
             self.fall_back(exc)
             return None
         return min(self.channels, key=Channel.load)
+
+    def _grow(self) -> None:
+        """One more worker, up to `most`, when pages wait for the workers while a core
+        idles (crawler.growth); looked at every LOOK_SECONDS."""
+        now = time.monotonic()
+        if self.workers >= self.most or now - self.looked < LOOK_SECONDS:
+            return
+        self.looked, first = now, self.meter is None
+        self.meter = self.meter or IdleMeter()
+        idle = None if first else self.meter.idle_cores()
+        waiting = sum(c.load() for c in self.channels) / len(self.channels)
+        if idle is not None and should_grow(waiting, idle):
+            self.channels.append(_new_channel())
+            self.workers += 1
+            log.info("extraction is the bottleneck (%.0f pages waiting per worker, %.1f cores"
+                     " idle): %d workers now", waiting, idle, self.workers)  # fmt: skip
 
     async def _check(self) -> None:
         """Every worker answers a trivial task before the first page goes to them; when one
@@ -144,8 +172,12 @@ def workers_for(configured: int) -> int:
     its writer thread, so on two cores one worker. 0 stays 0 (extract in the crawl)."""
     if configured <= 0:
         return 0
+    return min(configured, max(1, usable_cores() - 1))
+
+
+def usable_cores() -> int:
     usable = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-    return min(configured, max(1, (usable or 1) - 1))
+    return usable or 1
 
 
 def _new_channel() -> Channel:

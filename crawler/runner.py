@@ -12,7 +12,7 @@ from scrapy.crawler import CrawlerProcess
 
 import db
 from crawler.budget import budget
-from crawler.pool import ExtractionPool, workers_for
+from crawler.pool import ExtractionPool
 from crawler.settings import scrapy_settings
 from crawler.spider import NewsSpider
 from crawler.timelimit import HARD_GRACE, HardDeadline
@@ -60,7 +60,7 @@ def crawl_sources(
     if log_level == "WARNING":  # without -v: network failures are in the summary already
         for name in _NETWORK_LOGGERS:
             logging.getLogger(name).setLevel(logging.CRITICAL)
-    pool = pool or ExtractionPool.start(workers_for(config.crawl.extraction_workers))
+    pool = pool or ExtractionPool.configured(config.crawl.extraction_workers)
     slots = budget(batch.max_requests) if batch else None
     crawlers = []
     for source in sources:

@@ -84,7 +84,7 @@ class CrawlSettings:
     retries: int = 2
     max_attempts: int = 5
     time_limit: float = 900.0
-    extraction_workers: int = 1  # processes parsing pages beside the crawl; 0: in the crawl
+    extraction_workers: int = 2  # the most processes parsing pages beside it; 0: in the crawl
     # The service runs the sources due together in one process (scheduler.batches): at most
     # batch_size sources per process, max_batches processes at once, max_requests requests
     # in flight over all of them. Defaults for a 2-core box that stays responsive.

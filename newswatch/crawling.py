@@ -37,7 +37,7 @@ def crawl_command(config: Config, chosen: tuple[Source, ...], log_level: str,
     """`newswatch crawl`; `service`: the pid of the service whose child this is, or 0;
     `due`: per source when the service's schedule had it due."""
     import db
-    from crawler.pool import ExtractionPool, workers_for
+    from crawler.pool import ExtractionPool
     from crawler.timelimit import die_with_parent
 
     if service:
@@ -45,7 +45,7 @@ def crawl_command(config: Config, chosen: tuple[Source, ...], log_level: str,
     db.open_db(config.database).close()  # one line and exit 2 if it is read-only
     # The extraction worker is spawned now: it imports its modules on the other core while
     # this process imports Scrapy, so the first article page does not wait for it.
-    pool = ExtractionPool.start(workers_for(config.crawl.extraction_workers))
+    pool = ExtractionPool.configured(config.crawl.extraction_workers)
     pool.begin()
     try:
         return _crawl(config, chosen, log_level, service, due, pool)

@@ -172,6 +172,47 @@ def test_a_pool_whose_worker_dies_is_replaced_and_a_page_that_kills_every_worker
     assert replacements == 2 and workers == 1 and after is True
 
 
+class Idle:
+    """A machine whose cores are `cores` idle, as crawler.growth.IdleMeter would tell."""
+
+    def __init__(self, cores: float) -> None:
+        self.cores = cores
+
+    def idle_cores(self) -> float:
+        return self.cores
+
+
+@pytest.mark.parametrize(("idle", "most", "workers"), [(1.0, 2, 2), (0.0, 2, 1), (1.0, 1, 1)])
+def test_the_pool_adds_a_worker_only_when_pages_wait_and_a_core_is_idle(idle, most, workers):
+    import asyncio
+
+    from crawler.pool import ExtractionPool
+
+    async def pages(pool: ExtractionPool) -> None:
+        pending = []
+        for _ in range(150):  # 100 pages a second for 1.5 s, to a worker that takes 50
+            pending.append(asyncio.ensure_future(pool.run(time.sleep, 0.02)))
+            await asyncio.sleep(0.01)
+        await asyncio.gather(*pending)
+
+    pool = ExtractionPool.start(1, most, Idle(idle))
+    try:
+        asyncio.run(pages(pool))
+        grown = len(pool.channels)
+    finally:
+        pool.shutdown()
+    assert grown == workers, f"{grown} workers with {idle} cores idle, at most {most}"
+
+
+def test_the_idle_meter_reads_this_machine():
+    from crawler.growth import IdleMeter
+
+    meter = IdleMeter()
+    time.sleep(0.3)  # a sleeping test leaves most of the machine idle
+    idle = meter.idle_cores()
+    assert idle is not None and 0 < idle <= os.cpu_count() + 0.1, idle
+
+
 # -- what becomes of each page ------------------------------------------------------------------
 
 
