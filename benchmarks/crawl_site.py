@@ -742,6 +742,50 @@ class Measured:
     returncode: int
     stdout: str
     stderr: str
+    tree_rss_mb: float = 0.0  # the process and its children (extraction workers), sampled
+
+
+class TreeRss:
+    """The peak of the summed RSS of a process and its descendants, sampled every 50 ms from
+    /proc (ru_maxrss is the largest single process's, so it leaves the workers out)."""
+
+    def __init__(self, pid: int) -> None:
+        self.pid, self.peak_mb = pid, 0.0
+        self.done = threading.Event()
+        self.thread = threading.Thread(target=self._sample, daemon=True)
+        self.thread.start()
+
+    def _sample(self) -> None:
+        while not self.done.wait(0.05):
+            total = sum(_rss_kb(pid) for pid in _tree(self.pid)) / 1024
+            self.peak_mb = max(self.peak_mb, total)
+
+    def stop(self) -> float:
+        self.done.set()
+        self.thread.join()
+        return self.peak_mb
+
+
+def _tree(pid: int) -> list[int]:
+    found, todo = [], [pid]
+    while todo:
+        current = todo.pop()
+        found.append(current)
+        for task in Path(f"/proc/{current}/task").glob("*"):
+            try:
+                todo += [int(c) for c in (task / "children").read_text().split()]
+            except OSError:
+                continue
+    return found
+
+
+def _rss_kb(pid: int) -> int:
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return 0
+    line = next((x for x in status.splitlines() if x.startswith("VmRSS:")), "VmRSS: 0 kB")
+    return int(line.split()[1])
 
 
 def run_measured(cmd: list[str], cwd: Path, name: str, limit: float) -> Measured:
@@ -762,13 +806,14 @@ def run_measured(cmd: list[str], cwd: Path, name: str, limit: float) -> Measured
         )
         timer = threading.Timer(limit, proc.kill)  # a hung crawl must not hang the benchmark
         timer.start()
+        tree = TreeRss(proc.pid)
         _, status, usage = os.wait4(proc.pid, 0)
         seconds = time.perf_counter() - start
         timer.cancel()
     proc.returncode = os.waitstatus_to_exitcode(status)  # reaped by wait4, not by Popen
     return Measured(
         seconds, usage.ru_maxrss / 1024, proc.returncode,
-        out.read_text(errors="replace"), err.read_text(errors="replace"),
+        out.read_text(errors="replace"), err.read_text(errors="replace"), tree.stop(),
     )  # fmt: skip
 
 
@@ -984,14 +1029,15 @@ def print_machine() -> None:
 
 
 def print_table(runs: list[Run]) -> None:
-    head = ("run", "requests", "articles", "seconds", "pages/s", "articles/s", "peak RSS MB")
+    head = ("run", "requests", "articles", "seconds", "pages/s", "articles/s", "peak RSS MB",
+            "+workers MB")  # fmt: skip
     print(f"{head[0]:<31}" + "".join(f"{h:>12}" for h in head[1:]))
     for run in runs:
         m, t = run.measured, run.traffic
         per_second = (t.requests / m.seconds, t.articles / m.seconds)
         cells = (
             str(t.requests), str(t.articles), f"{m.seconds:.2f}",
-            *(f"{x:.1f}" for x in per_second), f"{m.peak_rss_mb:.1f}",
+            *(f"{x:.1f}" for x in per_second), f"{m.peak_rss_mb:.1f}", f"{m.tree_rss_mb:.1f}",
         )  # fmt: skip
         print(f"{run.label:<31}" + "".join(f"{c:>12}" for c in cells))
 
@@ -1016,9 +1062,10 @@ def print_ratios(runs: dict[str, Run]) -> None:
     a = runs["a"].measured
     for key in ("b", "c"):
         m = runs[key].measured
-        rss = m.peak_rss_mb / a.peak_rss_mb
+        rss, tree = m.peak_rss_mb / a.peak_rss_mb, m.tree_rss_mb / a.tree_rss_mb
         print(f"{key}/a: time x{m.seconds / a.seconds:.2f}, "
-              f"throughput x{a.seconds / m.seconds:.2f}, peak RSS x{rss:.2f}")  # fmt: skip
+              f"throughput x{a.seconds / m.seconds:.2f}, peak RSS x{rss:.2f} "
+              f"(with its extraction workers x{tree:.2f})")  # fmt: skip
 
 
 def print_recrawl(first: Run, second: Run) -> None:

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
-from scrapy.http import TextResponse
+from typing import TYPE_CHECKING
+
 from w3lib.encoding import html_to_unicode
+
+if TYPE_CHECKING:  # the extraction workers import this module, and need no Scrapy
+    from scrapy.http import TextResponse
 
 # Servers that send no charset get Latin-1/windows-1252 by default from many stacks, so a
 # UTF-8 page "declared" this way is common; UTF-8 decoding of real Latin-1 text fails.
