@@ -98,10 +98,10 @@ class ExtractionPool:
         try:
             while len(self.channels) < self.workers:
                 self.channels.append(_new_channel())
-            self._grow()
         except Exception as exc:  # OSError: no processes left, for one
             self.fall_back(exc)
             return None
+        self._grow()
         return min(self.channels, key=Channel.load)
 
     def _grow(self) -> None:
@@ -114,11 +114,17 @@ class ExtractionPool:
         self.meter = self.meter or IdleMeter()
         idle = None if first else self.meter.idle_cores()
         waiting = sum(c.load() for c in self.channels) / len(self.channels)
-        if idle is not None and should_grow(waiting, idle):
+        if idle is None or not should_grow(waiting, idle):
+            return
+        try:
             self.channels.append(_new_channel())
-            self.workers += 1
-            log.info("extraction is the bottleneck (%.0f pages waiting per worker, %.1f cores"
-                     " idle): %d workers now", waiting, idle, self.workers)  # fmt: skip
+        except Exception as exc:  # the workers it has go on; it stops trying
+            log.warning("could not add an extraction worker: %s", exc)
+            self.most = self.workers
+            return
+        self.workers += 1
+        log.info("extraction is the bottleneck (%.0f pages waiting per worker, %.1f cores"
+                 " idle): %d workers now", waiting, idle, self.workers)  # fmt: skip
 
     async def _check(self) -> None:
         """Every worker answers a trivial task before the first page goes to them; when one
