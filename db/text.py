@@ -19,7 +19,9 @@ def _bigrams(match: re.Match[str]) -> str:
 
 def index_text(text: str) -> str:
     """The text as stored in the FTS index."""
-    return _HANGUL_RUN.sub(_bigrams, text or "")
+    if not text or text.isascii():  # no Hangul: the scan would find nothing (most articles)
+        return text or ""
+    return _HANGUL_RUN.sub(_bigrams, text)
 
 
 def term_query(term: str) -> str:
