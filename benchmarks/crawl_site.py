@@ -757,8 +757,7 @@ class TreeRss:
 
     def _sample(self) -> None:
         while not self.done.wait(0.05):
-            total = sum(_rss_kb(pid) for pid in _tree(self.pid)) / 1024
-            self.peak_mb = max(self.peak_mb, total)
+            self.peak_mb = max(self.peak_mb, rss_mb(tree(self.pid)))
 
     def stop(self) -> float:
         self.done.set()
@@ -766,7 +765,8 @@ class TreeRss:
         return self.peak_mb
 
 
-def _tree(pid: int) -> list[int]:
+def tree(pid: int) -> list[int]:
+    """`pid` and every process below it."""
     found, todo = [], [pid]
     while todo:
         current = todo.pop()
@@ -779,13 +779,17 @@ def _tree(pid: int) -> list[int]:
     return found
 
 
-def _rss_kb(pid: int) -> int:
-    try:
-        status = Path(f"/proc/{pid}/status").read_text()
-    except OSError:
-        return 0
-    line = next((x for x in status.splitlines() if x.startswith("VmRSS:")), "VmRSS: 0 kB")
-    return int(line.split()[1])
+def rss_mb(pids: list[int]) -> float:
+    """The summed resident set of `pids`, from /proc (those gone count 0)."""
+    total = 0
+    for pid in pids:
+        try:
+            for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    total += int(line.split()[1])
+        except OSError:
+            continue
+    return total / 1024
 
 
 def run_measured(cmd: list[str], cwd: Path, name: str, limit: float) -> Measured:

@@ -39,6 +39,9 @@ from pathlib import Path
 import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from crawl_site import rss_mb, tree  # noqa: E402
+
 from newswatch.schedule import Schedule  # noqa: E402
 from scheduler.service import START_SPREAD_SECONDS, START_SPREAD_SHARE, trigger_for  # noqa: E402
 
@@ -143,32 +146,6 @@ def write_config(folder: Path, port: int, sources: int, every: int, crawl: dict)
     path = folder / "config.yaml"
     path.write_text(yaml.safe_dump(config, sort_keys=False))
     return path
-
-
-def tree(pid: int) -> list[int]:
-    """`pid` and every process below it."""
-    found, todo = [], [pid]
-    while todo:
-        current = todo.pop()
-        found.append(current)
-        for task in Path(f"/proc/{current}/task").glob("*"):
-            try:
-                todo += [int(c) for c in (task / "children").read_text().split()]
-            except OSError:
-                continue
-    return found
-
-
-def rss_mb(pids: list[int]) -> float:
-    total = 0
-    for pid in pids:
-        try:
-            for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-                if line.startswith("VmRSS:"):
-                    total += int(line.split()[1])
-        except OSError:
-            continue
-    return total / 1024
 
 
 def children_cpu() -> float:
