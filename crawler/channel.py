@@ -15,8 +15,10 @@ import contextlib
 import fcntl
 import itertools
 import logging
+import signal
+import threading
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures.process import BrokenProcessPool
 from multiprocessing.connection import Connection
 from multiprocessing.context import SpawnContext, SpawnProcess
@@ -54,7 +56,8 @@ class Channel:
             target=target, args=(task_reader, answer_writer, crawl_pid),
             name="newswatch-extraction", daemon=True,
         )  # fmt: skip
-        process.start()
+        with _ctrl_c_ignored():
+            process.start()
         # The worker's ends, closed here: when it dies, reading its answers meets the end.
         task_reader.close()
         answer_writer.close()
@@ -147,6 +150,22 @@ class Channel:
             log.warning("an extraction worker did not end; killed")
             self.process.kill()
             self.process.join()
+
+
+@contextlib.contextmanager
+def _ctrl_c_ignored() -> Iterator[None]:
+    """SIGINT ignored while a worker is spawned: a Python started with it ignored keeps it so,
+    and a terminal's Ctrl-C reaches the whole process group, a worker still importing
+    included (it would die with a traceback). The crawl handles Ctrl-C and closes the pipes."""
+    previous = signal.getsignal(signal.SIGINT)
+    if previous is None or threading.current_thread() is not threading.main_thread():
+        yield  # a handler set outside Python, or not the main thread: the worker sets it
+        return
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 def _grow(end: Connection) -> None:

@@ -74,6 +74,37 @@ def test_ctrl_c_prints_the_summary_and_exits_130(site, write_config):
     assert "Traceback" not in err, err
 
 
+def test_ctrl_c_at_the_terminal_stops_the_crawl_and_its_workers(site, write_config):
+    # A terminal sends SIGINT to the whole foreground process group: the crawl, its
+    # extraction worker and multiprocessing's resource tracker. The crawl decides.
+    slow_articles(site, 1.0)
+    config = write_config(crawl={"concurrency_per_domain": 1})
+    crawl = subprocess.Popen([*newswatch_command(), "--config", str(config), "crawl"],
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                             start_new_session=True)  # fmt: skip
+    views = [path for path in site.routes if path.startswith("/view/")]
+    wait_for(lambda: sum(site.count(p) for p in views) >= 2, 60, "article pages requested")
+    os.killpg(crawl.pid, signal.SIGINT)
+    out, err = crawl.communicate(timeout=60)
+    assert crawl.returncode == 130, out + err
+    assert re.search(r"^yonhap\s+interrupted\s+\d+", out, re.M), out
+    assert "Traceback" not in err and "KeyboardInterrupt" not in err, err
+    wait_for(lambda: not group_members(crawl.pid), 10, "the crawl's processes to end")
+
+
+def group_members(group: int) -> list[int]:
+    """Processes still alive (not zombies) in process group `group`."""
+    alive = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[2]) == group and fields[0] != "Z":
+            alive.append(int(stat.parent.name))
+    return alive
+
+
 def test_a_crawl_with_every_source_busy_says_so_and_exits_75(site, write_config, run_cli):
     config = write_config()
     held = try_lock(config.parent / "news.db", "yonhap")
