@@ -25,6 +25,8 @@ from multiprocessing.context import SpawnContext, SpawnProcess
 from multiprocessing.reduction import ForkingPickler
 from typing import Any
 
+from crawler.workers import STARTED
+
 log = logging.getLogger(__name__)
 
 PIPE_BYTES = 1 << 20  # Linux's limit for a pipe's buffer without privileges (pipe-max-size)
@@ -44,6 +46,7 @@ class Channel:
         self.in_pipe = 0  # bytes of tasks sent and not answered (the pipe holds at most that)
         self.loop: asyncio.AbstractEventLoop | None = None
         self.broken = False
+        self.started: asyncio.Future[Any] | None = None  # the worker's first, unasked answer
 
     @classmethod
     def spawn(cls, context: SpawnContext, target: Callable[..., None], crawl_pid: int) -> Channel:
@@ -65,6 +68,18 @@ class Channel:
 
     def load(self) -> int:
         return len(self.waiting)
+
+    def start_answer(self) -> asyncio.Future[Any]:
+        """Settled when the worker says it has started (crawler.workers.serve), which it does
+        unasked: by the first page it usually has."""
+        loop = asyncio.get_running_loop()
+        if self.started is None or self.started.get_loop() is not loop:
+            self.started = loop.create_future()
+            if self.broken:
+                self.started.set_exception(BrokenProcessPool("the extraction worker died"))
+        self._watch(loop)
+        self._answered()  # it may be in the pipe already
+        return self.started
 
     def submit(self, function: Callable[..., Any], args: tuple[Any, ...]) -> asyncio.Future[Any]:
         """`function(*args)` in the worker; the future has its value or its exception."""
@@ -100,8 +115,11 @@ class Channel:
     def _answered(self) -> None:
         """The loop's reader: every answer that has arrived settles its task's future."""
         try:
-            while self.answers.poll():
+            while not self.broken and self.answers.poll():
                 task_id, ok, value = self.answers.recv()
+                if task_id == STARTED:
+                    self._settle_started(ok, value)
+                    continue
                 future, size = self.waiting.pop(task_id)
                 self.in_pipe -= size
                 if not future.done():
@@ -110,6 +128,11 @@ class Channel:
             self._broke()
             return
         self._send()
+
+    def _settle_started(self, ok: bool, value: Any) -> None:
+        self.started = self.started or asyncio.get_running_loop().create_future()
+        if not self.started.done():
+            self.started.set_result(value) if ok else self.started.set_exception(value)
 
     def _watch(self, loop: asyncio.AbstractEventLoop) -> None:
         if self.loop is not loop:
@@ -125,7 +148,10 @@ class Channel:
     def _broke(self) -> None:
         self.broken = True
         self._unwatch()
-        self._settle(BrokenProcessPool("the extraction worker died"))
+        error = BrokenProcessPool("the extraction worker died")
+        if self.started is not None and not self.started.done():
+            self.started.set_exception(error)
+        self._settle(error)
 
     def _settle(self, error: BaseException | None) -> None:
         """Every task still held ends: with `error`, or cancelled when the crawl is ending."""

@@ -22,7 +22,7 @@ from typing import Any, TypeVar
 
 from crawler.channel import Channel
 from crawler.growth import LOOK_SECONDS, IdleMeter, should_grow
-from crawler.workers import ready, serve
+from crawler.workers import serve
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -127,14 +127,15 @@ class ExtractionPool:
                  " idle): %d workers now", waiting, idle, self.workers)  # fmt: skip
 
     async def _check(self) -> None:
-        """Every worker answers a trivial task before the first page goes to them; when one
-        cannot, extraction runs in the crawl process, with one warning."""
+        """Every worker has said it started before the first page goes to them (it says so
+        unasked, once it has imported the extraction); when one cannot, extraction runs in
+        the crawl process, with one warning."""
         if self.probe is None:
             self.probe = asyncio.ensure_future(self._probe())
         await asyncio.shield(self.probe)
 
     async def _probe(self) -> None:
-        checks = [channel.submit(ready, ()) for channel in self.channels]
+        checks = [channel.start_answer() for channel in self.channels]
         try:
             await asyncio.wait_for(asyncio.gather(*checks), START_SECONDS)
         except Exception as exc:  # BrokenProcessPool, TimeoutError

@@ -57,12 +57,18 @@ def article_of(found: Extracted, url: str, source: str) -> Article:
     )  # fmt: skip
 
 
+STARTED = -1  # the id of the answer a worker sends unasked once it has started
+
+
 def serve(tasks: Connection, answers: Connection, crawl_pid: int) -> None:
     """A worker's life (crawler.channel): tasks in, answers out, until the crawl closes the
     pipe or ends. Ctrl-C reaches the whole process group: the crawl decides, not the worker."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     exit_with_crawl(crawl_pid)
-    ready()
+    try:
+        answers.send_bytes(answer(STARTED, ready, ()))  # it imported what it needs
+    except OSError:
+        return
     while True:
         try:
             task_id, function, args = tasks.recv()
