@@ -91,11 +91,15 @@ def judge_articles(articles: list[dict[str, Any]], now: datetime) -> tuple[str, 
     return "ok", ""
 
 
-def judge(archive: Database, source: str, now: datetime) -> tuple[str, str, str]:
-    """(state, reason, last error) of a source from its latest run and recent articles."""
-    runs = db.recent_runs(archive, source, 1)
+def judge(archive: Database, source: str, now: datetime) -> tuple[str, str, str] | None:
+    """(state, reason, last error) of a source from its latest run and recent articles;
+    None when its recent runs were all interrupted. An interrupted run (stopped by Ctrl-C or
+    the service) says nothing about the site: the run before it does. Judged as it stood,
+    a crawl stopped before its first page looked fine, and a broken source was "ok" again."""
+    recent_runs = db.recent_runs(archive, source, 10)
+    runs = [r for r in recent_runs if r["status"] != "interrupted"]
     if not runs:
-        return "ok", "", ""
+        return None if recent_runs else ("ok", "", "")
     state, reason = judge_run(runs[0])
     if state == "ok":
         state, reason = judge_selectors(runs[0])
@@ -111,7 +115,10 @@ def check_sources(archive: Database, config: Config, names: list[str]) -> list[s
     now = datetime.now(UTC)
     for name in names:
         with db.write_transaction(archive):
-            state, reason, error = judge(archive, name, now)
+            verdict = judge(archive, name, now)
+            if verdict is None:
+                continue
+            state, reason, error = verdict
             old = health_store.get_health(archive, name) or {"state": "ok"}
             if old["state"] == state:
                 continue

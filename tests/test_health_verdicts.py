@@ -57,6 +57,27 @@ def test_every_article_blocked_by_robots_txt_is_broken(make_site, workdir, run_c
     assert verdict(run_cli, config) == "s3 is broken: every article link is blocked by robots.txt"
 
 
+def test_an_interrupted_run_says_nothing_about_the_source(make_site, workdir, run_cli):
+    import db
+    from newswatch.clock import utc_now
+    from newswatch.config import load_config
+    from scheduler.health import check_sources
+
+    site = site_with(make_site, "User-agent: *\nDisallow: /view/\n")
+    config = config_for(workdir, site)
+    crawl(run_cli, config)  # broken: every article blocked
+    # What a crawl stopped before its first page leaves (crawler.runner._end_open_runs): the
+    # service stopped it, or Ctrl-C; its own after-crawl step, or the service, then judges.
+    archive = db.open_db(workdir / "news.db")
+    try:
+        db.record_unstarted_runs(archive, ["s3"], "interrupted", "stopped", utc_now(), {})
+        changes = check_sources(archive, load_config(config), ["s3"])
+    finally:
+        archive.close()
+    assert changes == [], changes
+    assert verdict(run_cli, config) == "s3 is broken: every article link is blocked by robots.txt"
+
+
 def test_obey_robots_txt_false_fetches_what_robots_txt_forbids(make_site, workdir, run_cli):
     site = site_with(make_site, "User-agent: *\nDisallow: /view/\n")
     config = config_for(workdir, site, crawl={"obey_robots_txt": False})
