@@ -810,14 +810,14 @@ def run_measured(cmd: list[str], cwd: Path, name: str, limit: float) -> Measured
         )
         timer = threading.Timer(limit, proc.kill)  # a hung crawl must not hang the benchmark
         timer.start()
-        tree = TreeRss(proc.pid)
+        whole = TreeRss(proc.pid)
         _, status, usage = os.wait4(proc.pid, 0)
         seconds = time.perf_counter() - start
         timer.cancel()
     proc.returncode = os.waitstatus_to_exitcode(status)  # reaped by wait4, not by Popen
     return Measured(
         seconds, usage.ru_maxrss / 1024, proc.returncode,
-        out.read_text(errors="replace"), err.read_text(errors="replace"), tree.stop(),
+        out.read_text(errors="replace"), err.read_text(errors="replace"), whole.stop(),
     )  # fmt: skip
 
 
@@ -1027,7 +1027,9 @@ def version(package: str) -> str:
 
 
 def print_machine() -> None:
-    usable = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    from crawler.pool import usable_cores
+
+    usable = usable_cores()
     print(f"machine:  {cpu_model()}, {os.cpu_count()} logical CPUs ({usable} usable), "
           f"{platform.system()} {platform.release()}")  # fmt: skip
     print(f"versions: Python {platform.python_version()}, Scrapy {version('scrapy')}, "
@@ -1069,10 +1071,10 @@ def print_ratios(runs: dict[str, Run]) -> None:
     a = runs["a"].measured
     for key in ("b", "c"):
         m = runs[key].measured
-        rss, tree = m.peak_rss_mb / a.peak_rss_mb, m.tree_rss_mb / a.tree_rss_mb
+        rss, whole = m.peak_rss_mb / a.peak_rss_mb, m.tree_rss_mb / a.tree_rss_mb
         print(f"{key}/a: time x{m.seconds / a.seconds:.2f}, "
               f"throughput x{a.seconds / m.seconds:.2f}, peak RSS x{rss:.2f} "
-              f"(with its extraction workers x{tree:.2f})")  # fmt: skip
+              f"(with its extraction workers x{whole:.2f})")  # fmt: skip
 
 
 def print_recrawl(first: Run, second: Run) -> None:

@@ -33,7 +33,11 @@ MAX_REPLACEMENTS = 3  # after that, workers keep dying: extract in the crawl pro
 
 
 class ExtractionPool:
-    """Runs a function in a worker process, or in this process when there are no workers."""
+    """Runs a function in a worker process, or in this process when there are no workers.
+
+    `workers` processes (0: extract in the crawl process, by choice), up to `most` while
+    extraction is the bottleneck and a core idles (as `meter` tells); they start with
+    `begin`."""
 
     def __init__(self, workers: int, most: int = 0, meter: IdleMeter | None = None) -> None:
         self.workers = workers
@@ -44,13 +48,6 @@ class ExtractionPool:
         self.probe: asyncio.Future[None] | None = None
         self.meter = meter  # made at the first look when None (its reading starts then)
         self.looked = 0.0
-
-    @classmethod
-    def start(cls, workers: int, most: int = 0, meter: IdleMeter | None = None) -> ExtractionPool:
-        """A pool of `workers` processes (0: extract in the crawl process, by choice), up to
-        `most` while extraction is the bottleneck and a core idles (as `meter` tells). Its
-        processes start with `begin`."""
-        return cls(workers, most, meter)
 
     @classmethod
     def configured(cls, extraction_workers: int) -> ExtractionPool:

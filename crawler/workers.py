@@ -93,8 +93,8 @@ def answer(task_id: int, function: Callable[..., Any], args: tuple[Any, ...]) ->
 
 
 def ready() -> bool:
-    """The trivial task that checks a new pool: its worker started and imported this module,
-    and the extraction (before the first page, which would wait for it otherwise)."""
+    """Imports the extraction (before the first page, which would wait for it otherwise);
+    a worker's first, unasked answer (`serve`) says it has done so."""
     import crawler.extract  # noqa: F401
 
     return True

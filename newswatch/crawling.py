@@ -19,7 +19,7 @@ import signal
 import sys
 from dataclasses import asdict
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -27,6 +27,9 @@ from crawler.locks import Holder
 from newswatch.clock import iso_utc
 from newswatch.config import Config, Source
 from newswatch.report import run_summary
+
+if TYPE_CHECKING:
+    from crawler.pool import ExtractionPool
 
 EX_TEMPFAIL = 75
 EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report it
@@ -54,7 +57,7 @@ def crawl_command(config: Config, chosen: tuple[Source, ...], log_level: str,
 
 
 def _crawl(config: Config, chosen: tuple[Source, ...], log_level: str, service: int,
-           due: dict[str, str] | None, pool: Any) -> int:  # fmt: skip
+           due: dict[str, str] | None, pool: ExtractionPool) -> int:  # fmt: skip
     import db
     from crawler.locks import read_holder, source_locks
     from crawler.progress import print_stopped

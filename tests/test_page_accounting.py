@@ -115,7 +115,7 @@ def test_workers_that_cannot_start_leave_extraction_to_the_crawl_after_one_warni
     async def two_pages(pool: ExtractionPool) -> list[int]:
         return list(await asyncio.gather(pool.run(os.getpid), pool.run(os.getpid)))
 
-    pool = ExtractionPool.start(1)
+    pool = ExtractionPool(1)
     pool.begin()
     (worker,) = [channel.process for channel in pool.channels]
     worker.kill()  # before it could answer the check that precedes the first page
@@ -136,7 +136,7 @@ def test_a_page_goes_to_the_worker_not_the_crawl_process():
 
     from crawler.pool import ExtractionPool
 
-    pool = ExtractionPool.start(1)
+    pool = ExtractionPool(1)
     try:
         pid = asyncio.run(pool.run(os.getpid))
         (worker,) = [channel.process.pid for channel in pool.channels]
@@ -162,7 +162,7 @@ def test_a_pool_whose_worker_dies_is_replaced_and_a_page_that_kills_every_worker
             outcome = str(exc)
         return outcome, await pool.run(ready)  # and the next page has a working pool
 
-    pool = ExtractionPool.start(1)
+    pool = ExtractionPool(1)
     try:
         outcome, after = asyncio.run(scenario(pool))
         replacements, workers = pool.replacements, len(pool.channels)
@@ -195,7 +195,7 @@ def test_the_pool_adds_a_worker_only_when_pages_wait_and_a_core_is_idle(idle, mo
             await asyncio.sleep(0.01)
         await asyncio.gather(*pending)
 
-    pool = ExtractionPool.start(1, most, Idle(idle))
+    pool = ExtractionPool(1, most, Idle(idle))
     try:
         asyncio.run(pages(pool))
         grown = len(pool.channels)
