@@ -13,7 +13,7 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import urljoin
 
 from lxml import etree
@@ -36,7 +36,9 @@ from crawler.structured import (
     read_structured,
 )
 from crawler.wire import byline_names, clean_wire
-from newswatch.config import Selectors
+
+if TYPE_CHECKING:  # the workers import this module: not the config loader's imports
+    from newswatch.configtypes import Selectors
 
 __all__ = ["Extracted", "extract_article", "parse_date"]
 

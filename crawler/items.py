@@ -31,7 +31,6 @@ class Article:
     bands: tuple[int, ...] = ()
     shingles: int = 0
     story_id: int | None = None
-    fts: tuple[str, str] | None = None  # title and body as indexed (db.text); None: not yet
     prepared: bool = False  # crawler.prepare has run (in the extraction worker, usually)
 
     def row(self) -> dict[str, Any]:

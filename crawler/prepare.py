@@ -14,7 +14,6 @@ import unicodedata
 from crawler.items import Article
 from crawler.profiles.base import Profile
 from crawler.similarity import fingerprint
-from db.text import index_text
 from newswatch.hygiene import clean_text
 
 _SPACES = re.compile(r"[ \t\u00a0\u200b\u3000]+")
@@ -72,14 +71,13 @@ def normalize(item: Article) -> Article:
 
 
 def prepare(item: Article, profile: Profile | None) -> Article:
-    """Everything the writer needs besides the archive: normalized text, fingerprint, the
-    profile's story key and the text of the search index."""
+    """Everything the writer needs besides the archive: normalized text, fingerprint and the
+    profile's story key. (The search index's text is the writer's: db.text, which would
+    bring the whole db package, sqlite-utils and, where installed, numpy into the worker.)"""
     normalize(item)
     found = fingerprint(f"{item.title}\n\n{item.body}")
     item.signature, item.shingles, item.bands = found.signature, found.shingles, found.bands
     if profile and not item.story_key:
         item.story_key = profile.story_key(item.url)
-    # re.sub returns the text itself when it holds no Hangul: pickled once, not twice.
-    item.fts = (index_text(item.title), index_text(item.body))
     item.prepared = True
     return item

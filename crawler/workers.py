@@ -15,14 +15,16 @@ import time
 from collections.abc import Callable
 from multiprocessing.connection import Connection
 from multiprocessing.reduction import ForkingPickler
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from crawler.encoding import body_text
 from crawler.extracted import Extracted
 from crawler.items import Article
 from crawler.prepare import prepare
 from crawler.profiles import get_profile
-from newswatch.config import Source
+
+if TYPE_CHECKING:  # unpickling a Source imports its module; the worker needs no more
+    from newswatch.configtypes import Source
 
 
 def extract_page(

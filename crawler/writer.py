@@ -81,7 +81,7 @@ def story_of(
 def store(archive: Database, item: Article) -> int:
     """Stores the prepared item (its own transaction, or a savepoint in a batch's)."""
     row = item.row() | {"signature": item.signature, "shingles": item.shingles}
-    article_id = db.insert_article(archive, row, item.bands, item.story_id, item.fts)
+    article_id = db.insert_article(archive, row, item.bands, item.story_id)
     item.story_id = item.story_id or article_id
     return item.story_id
 

@@ -49,19 +49,17 @@ def insert_article(
     row: dict[str, Any],
     bands: Iterable[int],
     story_id: int | None,
-    fts: tuple[str, str] | None = None,
 ) -> int:
     """Store one article with its bands and FTS entry, all in one transaction (a savepoint
     inside a batch's: the article is stored whole or not at all), which also forgets the
     URL's failures (stored means no longer failed).
 
-    A new story takes the article's own id as its story_id. `fts`: the title and body as
-    indexed (db.text.index_text), when the caller computed them already.
+    A new story takes the article's own id as its story_id.
     """
     if isinstance(db, pg.PgArchive):
         from db.pg.articles import insert_article as pg_insert
 
-        return pg_insert(db, row, bands, story_id, fts)
+        return pg_insert(db, row, bands, story_id)
     values = {k: json.dumps(v, ensure_ascii=False) if isinstance(v, list) else v
               for k, v in row.items()}  # fmt: skip
     values["story_id"] = story_id
@@ -80,7 +78,7 @@ def insert_article(
             "INSERT OR IGNORE INTO article_bands (band, article_id) VALUES (?, ?)",
             [(band, article_id) for band in set(bands)],
         )
-        title, body = fts or (index_text(row.get("title", "")), index_text(row.get("body", "")))
+        title, body = index_text(row.get("title", "")), index_text(row.get("body", ""))
         db.execute(
             "INSERT INTO articles_fts (rowid, title, body) VALUES (?, ?, ?)",
             [article_id, title, body],

@@ -5,11 +5,14 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from newswatch.addresses import Mailbox
-from newswatch.query import Query
 from newswatch.schedule import Schedule
+
+if TYPE_CHECKING:  # at run time the worker unpickles Source without the query parser's imports
+    from newswatch.query import Query
 
 
 class ConfigError(Exception):

@@ -16,13 +16,12 @@ def insert_article(
     row: dict[str, Any],
     bands: Iterable[int],
     story_id: int | None,
-    fts: tuple[str, str] | None = None,
 ) -> int:
     """As db.articles.insert_article, in two round trips to the server: the new id, then the
     row (a new story takes that id), its bands and the forgetting of its failures, pipelined."""
     values = {k: json.dumps(v, ensure_ascii=False) if isinstance(v, list) else value(v)
               for k, v in row.items()}  # fmt: skip
-    title, body = fts or (index_text(row.get("title", "")), index_text(row.get("body", "")))
+    title, body = index_text(row.get("title", "")), index_text(row.get("body", ""))
     with db.transaction():
         article_id = db.raw(_NEXT_ID).fetchone()[0]
         values |= {"id": article_id, "story_id": story_id or article_id}
