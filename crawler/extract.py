@@ -217,21 +217,41 @@ def _fill_generic(
     html_lang = language_code(next(iter(_LANG(page.root)), ""))
     _set(out, "language", html_lang, "generic")
     _set(out, "language", structured.language, "structured")
-    page_title = clean_title(_page_title(page), structured.site_names, url)
-    heading = headline_element(page.root, (structured.title, page_title), structured.site_names)
-    shown = heading_text(heading) if heading is not None else ""
-    agrees = shown and _key(shown) == _key(structured.title)  # then both sources give it
-    _set(out, "title", shown, "structured" if agrees else "generic")
-    _set(out, "title", structured.title, "structured")
-    _set(out, "title", page_title, "generic")
+    # The headline is looked for only when a field needs it (selectors gave title and date).
+    heading = _fill_title(out, page, structured, url) if not out.title else _NOT_LOOKED
     _set(out, "published_at", structured.published_at, "structured")
     _set(out, "published_at", parse_date(data_published, timezone), "structured")
     if not out.published_at:
+        if heading is _NOT_LOOKED:
+            heading, _ = _headline(page, structured, url)
         _set(out, "published_at", shown_published(heading, page.root, timezone), "generic")
     _set(out, "updated_at", structured.updated_at, "structured")
     _set(out, "authors", plausible_authors(structured.authors, out.language), "structured")
     _set(out, "summary", structured.summary, "structured")
     _set(out, "tags", structured.tags, "structured")
+
+
+_NOT_LOOKED: Any = object()
+
+
+def _headline(page: Selector, structured: Structured, url: str) -> tuple[HtmlElement | None, str]:
+    """The element of the headline the page shows, and the page's cleaned <title>."""
+    page_title = clean_title(_page_title(page), structured.site_names, url)
+    heading = headline_element(page.root, (structured.title, page_title), structured.site_names)
+    return heading, page_title
+
+
+def _fill_title(
+    out: Extracted, page: Selector, structured: Structured, url: str
+) -> HtmlElement | None:
+    """The title from the headline shown, structured data or <title>; the headline's element."""
+    heading, page_title = _headline(page, structured, url)
+    shown = heading_text(heading) if heading is not None else ""
+    agrees = shown and _key(shown) == _key(structured.title)  # then both sources give it
+    _set(out, "title", shown, "structured" if agrees else "generic")
+    _set(out, "title", structured.title, "structured")
+    _set(out, "title", page_title, "generic")
+    return heading
 
 
 def _set_body(
