@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
+from lxml import etree
 from parsel import Selector
 
 from crawler.dates import parse_date
@@ -79,10 +80,21 @@ def _json(text: str) -> Any:
 def json_ld_nodes(page: Selector) -> list[dict[str, Any]]:
     """Every JSON-LD object on the page, including those inside @graph and lists."""
     nodes: list[dict[str, Any]] = []
-    xpath = "//script[contains(translate(@type, 'LDJSON', 'ldjson'), 'ld+json')]/text()"
-    for block in page.xpath(xpath).getall():
-        nodes.extend(_walk(loads_tolerant(block)))
+    for script in page.root.iter("script"):  # lxml itself: an XPath with translate() and
+        kind = (script.get("type") or "").translate(_LD_CASE)  # parsel's wrappers cost more
+        if "ld+json" in kind:
+            for text in _texts(script):
+                nodes.extend(_walk(loads_tolerant(text)))
     return nodes
+
+
+def _texts(script: etree._Element) -> list[str]:
+    """The element's own text nodes, as XPath's text() gives them (an HTML script has one)."""
+    texts = [script.text] if script.text is not None else []
+    return texts + [child.tail for child in script if child.tail is not None]
+
+
+_LD_CASE = str.maketrans("LDJSON", "ldjson")  # as XPath translate(): only these letters
 
 
 def read_structured(page: Selector, url: str, timezone: str) -> Structured:
@@ -114,9 +126,11 @@ def meta_values(page: Selector) -> dict[str, list[str]]:
     values: dict[str, list[str]] = {}
     for meta in page.root.iter("meta"):  # lxml itself: parsel's wrappers cost 10 times more
         content = " ".join((meta.get("content") or "").split())
+        if not content:  # charset, viewport without content: nothing to keep
+            continue
         for attr in ("property", "name", "itemprop"):
-            key = (meta.get(attr) or "").strip().lower()
-            if key and content:
+            key = meta.get(attr)
+            if key and (key := key.strip().lower()):
                 values.setdefault(key, []).append(content)
     return values
 
@@ -311,8 +325,9 @@ def _site_names(
 
 def _content_data(page: Selector) -> dict[str, Any]:
     """Yonhap's inline `CONTENT_DATA = JSON.stringify({...})`: TITLE, KEYWORD, DATETIME."""
-    for script in page.xpath("//script[contains(., 'CONTENT_DATA')]/text()").getall():
-        match = _CONTENT_DATA.search(script)
+    scripts = (s for s in page.root.iter("script") if "CONTENT_DATA" in "".join(s.itertext()))
+    for text in (text for script in scripts for text in _texts(script)):
+        match = _CONTENT_DATA.search(text)
         data = loads_tolerant(match.group(1)) if match else None
         if isinstance(data, dict):
             return data
