@@ -33,7 +33,7 @@ def write_transaction(db: Database | PgArchive) -> Iterator[Database | PgArchive
             yield db
         return
     if db.conn.in_transaction:
-        with db.atomic():  # a SAVEPOINT: the write lock is already held
+        with _savepoint(db):  # the write lock is already held
             yield db
         return
     db.execute("BEGIN IMMEDIATE")
@@ -44,6 +44,22 @@ def write_transaction(db: Database | PgArchive) -> Iterator[Database | PgArchive
             db.execute("ROLLBACK")
         raise
     db.execute("COMMIT")
+
+
+@contextmanager
+def _savepoint(db: Database) -> Iterator[Database]:
+    """A SAVEPOINT, as sqlite-utils' atomic() makes one, but always of the same name: its
+    random names made SQLite compile both statements anew for every article the writer
+    stored (nested ones are released innermost first, so one name serves every level)."""
+    db.conn.execute("SAVEPOINT newswatch")
+    try:
+        yield db
+    except BaseException:
+        if db.conn.in_transaction:  # an error may have ended the whole transaction
+            db.conn.execute("ROLLBACK TO SAVEPOINT newswatch")
+            db.conn.execute("RELEASE SAVEPOINT newswatch")
+        raise
+    db.conn.execute("RELEASE SAVEPOINT newswatch")
 
 
 @contextmanager

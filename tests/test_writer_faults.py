@@ -98,6 +98,24 @@ def test_an_article_the_archive_refuses_fails_alone_and_its_batch_is_stored(tmp_
     assert failed.story_id is None and failed.duplicate == ""
 
 
+def test_nested_write_transactions_undo_only_the_innermost_that_failed(tmp_path):
+    """Savepoints share one name (db.tx): releasing or rolling back the inner one must leave
+    the outer one, and the batch, as they were."""
+    archive = db.open_db(tmp_path / "news.db", lean=True)
+    with db.write_transaction(archive):
+        with db.write_transaction(archive):
+            db.insert_article(archive, item(1).row(), [1], None)
+            with pytest.raises(RuntimeError), db.write_transaction(archive):
+                db.insert_article(archive, item(2).row(), [2], None)
+                raise RuntimeError("the article's own fault")
+            db.insert_article(archive, item(3).row(), [3], None)
+        with pytest.raises(RuntimeError), db.write_transaction(archive):
+            db.insert_article(archive, item(4).row(), [4], None)
+            raise RuntimeError("another")
+    archive.close()
+    assert list(rows(tmp_path / "news.db")) == [item(1).url, item(3).url]
+
+
 def test_a_fault_that_ends_the_transaction_fails_its_batch_only_and_the_writer_goes_on(
     tmp_path, caplog
 ):
