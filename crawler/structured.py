@@ -1,14 +1,12 @@
 """Structured data in a page: JSON-LD, OpenGraph and article:* meta, Yonhap's CONTENT_DATA.
 
-Real sites ship JSON-LD with `//` comments and trailing commas, so JSON is parsed
-tolerantly; a block that still fails is skipped. Values come out cleaned but in
-priority order of their sources, ready for extract.py to take the first that exists.
+JSON-LD is read tolerantly (crawler.jsonld). Values come out cleaned but in priority order
+of their sources, ready for extract.py to take the first that exists.
 """
 
 from __future__ import annotations
 
 import html
-import json
 import re
 import unicodedata
 from collections.abc import Iterator
@@ -16,10 +14,10 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
-from lxml import etree
 from parsel import Selector
 
 from crawler.dates import parse_date
+from crawler.jsonld import content_data, json_ld_nodes, ld_types
 from crawler.pagedates import structured_published, structured_updated
 from crawler.wire import clean_summary
 
@@ -30,9 +28,6 @@ ARTICLE_TYPES = frozenset(
     }
 )  # fmt: skip
 _SITE_TYPES = frozenset({"Organization", "NewsMediaOrganization", "WebSite"})
-_STRING_OR_COMMENT = re.compile(r'"(?:\\.|[^"\\])*"|//[^\n]*|/\*.*?\*/', re.DOTALL)
-_STRING_OR_TRAILING_COMMA = re.compile(r'"(?:\\.|[^"\\])*"|,(\s*[\]}])')
-_CONTENT_DATA = re.compile(r"CONTENT_DATA\s*=\s*JSON\.stringify\(\s*(\{.*?\})\s*\)\s*;", re.DOTALL)
 _TITLE_SEPARATORS = (" | ", " - ", " – ", " — ", " :: ", " · ", " » ")
 _AUTHOR_META = ("author", "article:author", "byl", "parsely-author", "dc.creator")
 _TAG_META = ("article:tag", "keywords", "news_keywords")
@@ -55,54 +50,12 @@ class Structured:
     paywalled: bool = False  # the article says it is not free to read (isAccessibleForFree)
 
 
-def loads_tolerant(text: str) -> Any:
-    """JSON from a page: strict first, then without comments and trailing commas; None if bad."""
-    text = text.strip().removeprefix("<!--").removesuffix("-->").strip()
-    found = _json(text)
-    if found is not _BAD:  # most pages' JSON is strict: the two rewrites would cost twice that
-        return found
-    relaxed = _STRING_OR_COMMENT.sub(lambda m: m.group() if m.group()[0] == '"' else "", text)
-    relaxed = _STRING_OR_TRAILING_COMMA.sub(lambda m: m.group(1) or m.group(), relaxed)
-    found = _json(relaxed)
-    return None if found is _BAD else found
-
-
-_BAD = object()
-
-
-def _json(text: str) -> Any:
-    try:
-        return json.loads(text, strict=False)
-    except (ValueError, RecursionError):
-        return _BAD
-
-
-def json_ld_nodes(page: Selector) -> list[dict[str, Any]]:
-    """Every JSON-LD object on the page, including those inside @graph and lists."""
-    nodes: list[dict[str, Any]] = []
-    for script in page.root.iter("script"):  # lxml itself: an XPath with translate() and
-        kind = (script.get("type") or "").translate(_LD_CASE)  # parsel's wrappers cost more
-        if "ld+json" in kind:
-            for text in _texts(script):
-                nodes.extend(_walk(loads_tolerant(text)))
-    return nodes
-
-
-def _texts(script: etree._Element) -> list[str]:
-    """The element's own text nodes, as XPath's text() gives them (an HTML script has one)."""
-    texts = [script.text] if script.text is not None else []
-    return texts + [child.tail for child in script if child.tail is not None]
-
-
-_LD_CASE = str.maketrans("LDJSON", "ldjson")  # as XPath translate(): only these letters
-
-
 def read_structured(page: Selector, url: str, timezone: str) -> Structured:
     """Reads JSON-LD, meta tags and CONTENT_DATA of a parsed page."""
     nodes = json_ld_nodes(page)
-    article = next((n for n in nodes if _types(n) & ARTICLE_TYPES), {})
+    article = next((n for n in nodes if ld_types(n) & ARTICLE_TYPES), {})
     meta = meta_values(page)
-    data = _content_data(page)
+    data = content_data(page)
     site_names = _site_names(nodes, article, meta)
     return Structured(
         title=_first_title(article, meta, data, site_names, url),
@@ -173,24 +126,6 @@ def plausible_authors(names: list[str], language: str) -> list[str]:
     return kept
 
 
-def _walk(node: Any) -> Iterator[dict[str, Any]]:
-    if isinstance(node, list):
-        for item in node:
-            yield from _walk(item)
-    elif isinstance(node, dict):
-        yield node
-        for key in ("@graph", "mainEntity"):
-            if key in node:
-                yield from _walk(node[key])
-
-
-def _types(node: dict[str, Any]) -> set[str]:
-    raw = node.get("@type", [])
-    names = raw if isinstance(raw, list) else [raw]
-    # "schema:NewsArticle" and "https://schema.org/NewsArticle" name the same type
-    return {re.split(r"[/:#]", n)[-1] for n in names if isinstance(n, str)}
-
-
 def _ld_text(value: Any, keep_lines: bool = False) -> str:
     """A JSON-LD value as clean text: strings, {"name"|"@value": ...}, or the first of a list."""
     if isinstance(value, list):
@@ -210,7 +145,7 @@ def _ld_names(value: Any) -> list[str]:
     values = value if isinstance(value, list) else [value]
     names: list[str] = []
     for item in values:
-        if isinstance(item, dict) and _types(item) & _SITE_TYPES:
+        if isinstance(item, dict) and ld_types(item) & _SITE_TYPES:
             continue
         names.extend(_split_names(_ld_text(item)))
     return names
@@ -319,19 +254,8 @@ def _site_names(
 ) -> list[str]:
     names = meta.get("og:site_name", []) + meta.get("application-name", [])
     names.append(_ld_text(article.get("publisher")))
-    names.extend(_ld_text(n.get("name")) for n in nodes if _types(n) & _SITE_TYPES)
+    names.extend(_ld_text(n.get("name")) for n in nodes if ld_types(n) & _SITE_TYPES)
     return _unique(names)
-
-
-def _content_data(page: Selector) -> dict[str, Any]:
-    """Yonhap's inline `CONTENT_DATA = JSON.stringify({...})`: TITLE, KEYWORD, DATETIME."""
-    scripts = (s for s in page.root.iter("script") if "CONTENT_DATA" in "".join(s.itertext()))
-    for text in (text for script in scripts for text in _texts(script)):
-        match = _CONTENT_DATA.search(text)
-        data = loads_tolerant(match.group(1)) if match else None
-        if isinstance(data, dict):
-            return data
-    return {}
 
 
 def _key(text: str) -> str:

@@ -16,9 +16,10 @@ from urllib.parse import urljoin
 from parsel import Selector
 
 from crawler.discovery import choose_sitemaps, feed_entries, is_json_feed, sitemap_entries
+from crawler.jsonld import json_ld_nodes
 from crawler.pagination import next_page
 from crawler.probe import Fetcher, Page
-from crawler.structured import ARTICLE_TYPES, json_ld_nodes, meta_values
+from crawler.structured import ARTICLE_TYPES, meta_values
 from crawler.urls import canonical_url, on_origins
 from newswatch.url_shapes import Shape, group_by_shape, pattern_for
 

@@ -25,8 +25,9 @@ from parsel import Selector
 
 from crawler.dates import parse_date
 from crawler.extract import extract_article
+from crawler.jsonld import json_ld_nodes
 from crawler.probe import run_probe
-from crawler.structured import json_ld_nodes, meta_values
+from crawler.structured import meta_values
 from crawler.urls import origins_of
 from newswatch.config import Config, ConfigError, Selectors, load_config
 from newswatch.hygiene import printable

@@ -10,7 +10,8 @@ import pytest
 from scrapy.http import HtmlResponse
 
 from crawler.extract import Extracted, extract_article, parse_date
-from crawler.structured import clean_title, loads_tolerant
+from crawler.jsonld import loads_tolerant
+from crawler.structured import clean_title
 from crawler.wire import clean_wire
 from newswatch.config import Selectors
 

@@ -15,9 +15,10 @@ from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 from crawler.dates import parse_date
+from crawler.jsonld import loads_tolerant
 from crawler.profiles import register
 from crawler.profiles.base import ArticleParser, Profile, text_of
-from crawler.structured import language_code, loads_tolerant
+from crawler.structured import language_code
 from crawler.wire import WireCopy, clean_summary, clean_wire
 
 _ID = re.compile(
