@@ -903,7 +903,8 @@ def bare_settings(config_path: Path) -> dict[str, Any]:
     settings = scrapy_settings(load_config(config_path))
     for key in ("ITEM_PIPELINES", "BOT_NAME"):
         settings.pop(key, None)
-    # Scrapy's own extensions as newswatch sets them (RemoteControl off), not newswatch's.
+    # Scrapy's own extensions as newswatch sets them (EXTENSIONS_BASE without RemoteControl),
+    # not newswatch's.
     settings["EXTENSIONS"] = {k: v for k, v in settings["EXTENSIONS"].items()
                               if k.startswith("scrapy.")}  # fmt: skip
     return {k: v for k, v in settings.items() if not k.startswith("NEWSWATCH_")}
