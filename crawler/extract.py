@@ -27,7 +27,14 @@ from crawler.extracted import Extracted
 from crawler.headline import heading_text, headline_element
 from crawler.mainbody import PageHints, main_text
 from crawler.pagedates import shown_published
-from crawler.selectors import elements, grouped_strings, select
+from crawler.selected import (
+    PARAGRAPH_TAGS,
+    apply_selectors,
+    css_elements,
+    drop,
+    element_text,
+    selected_paragraphs,
+)
 from crawler.structured import (
     Structured,
     clean_title,
@@ -35,7 +42,7 @@ from crawler.structured import (
     plausible_authors,
     read_structured,
 )
-from crawler.wire import byline_names, clean_wire
+from crawler.wire import clean_wire
 
 if TYPE_CHECKING:  # the workers import this module: not the config loader's imports
     from newswatch.configtypes import Selectors
@@ -45,14 +52,6 @@ __all__ = ["Extracted", "extract_article", "parse_date"]
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 
-_SKIP_TAGS = frozenset({"script", "style", "noscript", "template", "button", "select", "svg"})
-_BLOCK_TAGS = frozenset(
-    {
-        "p", "div", "li", "item", "head", "quote", "blockquote", "h1", "h2", "h3", "h4", "h5",
-        "h6", "tr", "ul", "ol", "list", "section", "article", "table", "figure", "pre",
-    }
-)  # fmt: skip
-_PARAGRAPH_TAGS = frozenset({"p", "h2", "h3", "h4", "li", "blockquote", "pre"})
 # lxml's own XPath: parsel's wrappers of the results cost more than the search here
 _LANG = etree.XPath("/html/@lang", smart_strings=False)
 _TITLE_TEXTS = etree.XPath("//title//text()", smart_strings=False)
@@ -72,9 +71,9 @@ def extract_article(
     figures = _safely([], _figure_images, containers, url)  # before exclude drops photo-groups
     paragraphs: list[str] = []
     if selectors:
-        _safely(None, _drop, out, page, selectors.exclude)
-        _safely(None, _apply_selectors, out, page, selectors, timezone)
-        paragraphs = _safely([], _selected_paragraphs, out, page, selectors.body)
+        _safely(None, drop, out, page, selectors.exclude)
+        _safely(None, apply_selectors, out, page, selectors, timezone)
+        paragraphs = _safely([], selected_paragraphs, out, page, selectors.body)
         if not clean_wire(paragraphs).paragraphs:  # only a byline and "(END)": not a body
             paragraphs = []
     origin, data_published = "selector" if paragraphs else "generic", ""
@@ -86,7 +85,7 @@ def extract_article(
     _safely(None, _fill_generic, out, page, structured, url, (timezone, data_published))
     _set_body(out, paragraphs, origin, [f["caption"] for f in figures], page)
     image_origin = ("selector" if origin == "selector" else "generic") if figures else "structured"
-    _set(out, "images", _merge_images(figures, structured.images), image_origin)
+    out.fill("images", _merge_images(figures, structured.images), image_origin)
     return out
 
 
@@ -133,79 +132,6 @@ _HTML_CLASSES = etree.ElementDefaultClassLookup(
 _XML_DECLARATION = re.compile(r"[\s\ufeff]*<\?xml\s")  # parsel reads such a page as XML
 
 
-def _set(out: Extracted, name: str, value: Any, origin: str) -> None:
-    """Sets a field that is still empty, and records where its value came from."""
-    if value and not getattr(out, name):
-        setattr(out, name, value)
-        out.origins[name] = origin
-
-
-def _css(page: Selector, css: str) -> list[HtmlElement]:
-    """Elements a configured selector selects (a text or attribute result gives its element);
-    one that cannot run on this page selects nothing."""
-    try:
-        return elements(page.root, css) if css else []
-    except Exception as exc:  # counted where the field is read (_selected)
-        log.info("selector %r failed: %s", css, exc)
-        return []
-
-
-def _selected(out: Extracted, page: Selector, key: str, text: str) -> list[Any]:
-    """Elements and strings of one configured selector; its outcome goes in the report."""
-    if not text:
-        return []
-    try:
-        items = select(page.root, text)
-    except Exception as exc:  # a step that fails is counted by the crawl, not only logged
-        out.selector_report[key] = f"error: {exc}"
-        return []
-    out.selector_report[key] = "matched" if items else "nothing"
-    return items
-
-
-def _item_text(item: Any) -> str:
-    text = _element_text(item) if isinstance(item, etree._Element) else str(item)
-    return "\n".join(" ".join(line.split()) for line in text.split("\n") if line.split())
-
-
-def _stamp(item: Any) -> str:
-    """A date as a selected element gives it: <time datetime>, <meta content> or its text."""
-    if isinstance(item, etree._Element):
-        return item.get("datetime") or item.get("content") or _element_text(item)
-    return str(item)
-
-
-def _drop(out: Extracted, page: Selector, exclude: tuple[str, ...]) -> None:
-    for i, text in enumerate(exclude):
-        for element in _selected(out, page, f"exclude[{i}]", text):
-            if isinstance(element, etree._Element) and element.getparent() is not None:
-                element.drop_tree()  # keeps the text that follows the element
-
-
-def _apply_selectors(out: Extracted, page: Selector, chosen: Selectors, timezone: str) -> None:
-    titles = [_item_text(i).replace("\n", " ") for i in _selected(out, page, "title", chosen.title)]
-    _set(out, "title", next((t for t in titles if t), ""), "selector")
-    stamps = [_stamp(i) for i in _selected(out, page, "published", chosen.published)]
-    published = next((d for s in stamps if (d := parse_date(s, timezone))), "")
-    _set(out, "published_at", published, "selector")
-    names: list[str] = []
-    for item in _selected(out, page, "authors", chosen.authors):
-        for line in _item_text(item).split("\n"):
-            names.extend(byline_names(line) or re.split(r"\s*(?:,|&|\band\b)\s*", line))
-    _set(out, "authors", plausible_authors(names, ""), "selector")
-
-
-def _selected_paragraphs(out: Extracted, page: Selector, text: str) -> list[str]:
-    """The texts of the body elements (a selected container gives its paragraphs), or the
-    selected text nodes, those of one element joined."""
-    items = _selected(out, page, "body", text)
-    texts: list[str] = [t for _, t in grouped_strings(items)]
-    for element in (i for i in items if isinstance(i, etree._Element)):
-        inner = [] if element.tag in _PARAGRAPH_TAGS else element.xpath(".//p")
-        texts.extend(_element_text(e) for e in inner or [element])
-    return [t for t in texts if t]
-
-
 def _fill_generic(
     out: Extracted, page: Selector, structured: Structured, url: str, dates: tuple[str, str]
 ) -> None:
@@ -215,20 +141,20 @@ def _fill_generic(
     source's time zone and the script data's publication time."""
     timezone, data_published = dates
     html_lang = language_code(next(iter(_LANG(page.root)), ""))
-    _set(out, "language", html_lang, "generic")
-    _set(out, "language", structured.language, "structured")
+    out.fill("language", html_lang, "generic")
+    out.fill("language", structured.language, "structured")
     # The headline is looked for only when a field needs it (selectors gave title and date).
     heading = _fill_title(out, page, structured, url) if not out.title else _NOT_LOOKED
-    _set(out, "published_at", structured.published_at, "structured")
-    _set(out, "published_at", parse_date(data_published, timezone), "structured")
+    out.fill("published_at", structured.published_at, "structured")
+    out.fill("published_at", parse_date(data_published, timezone), "structured")
     if not out.published_at:
         if heading is _NOT_LOOKED:
             heading, _ = _headline(page, structured, url)
-        _set(out, "published_at", shown_published(heading, page.root, timezone), "generic")
-    _set(out, "updated_at", structured.updated_at, "structured")
-    _set(out, "authors", plausible_authors(structured.authors, out.language), "structured")
-    _set(out, "summary", structured.summary, "structured")
-    _set(out, "tags", structured.tags, "structured")
+        out.fill("published_at", shown_published(heading, page.root, timezone), "generic")
+    out.fill("updated_at", structured.updated_at, "structured")
+    out.fill("authors", plausible_authors(structured.authors, out.language), "structured")
+    out.fill("summary", structured.summary, "structured")
+    out.fill("tags", structured.tags, "structured")
 
 
 _NOT_LOOKED: Any = object()
@@ -248,9 +174,9 @@ def _fill_title(
     heading, page_title = _headline(page, structured, url)
     shown = heading_text(heading) if heading is not None else ""
     agrees = shown and _key(shown) == _key(structured.title)  # then both sources give it
-    _set(out, "title", shown, "structured" if agrees else "generic")
-    _set(out, "title", structured.title, "structured")
-    _set(out, "title", page_title, "generic")
+    out.fill("title", shown, "structured" if agrees else "generic")
+    out.fill("title", structured.title, "structured")
+    out.fill("title", page_title, "generic")
     return heading
 
 
@@ -261,12 +187,12 @@ def _set_body(
     unwanted = {_key(c) for c in captions} | {_key(out.title)}
     kept = [p for p in paragraphs if _key(p) not in unwanted]
     wire = clean_wire(kept)
-    _set(out, "body", "\n\n".join(wire.paragraphs), origin)
-    _set(out, "dateline", wire.dateline, origin)
-    _set(out, "authors", wire.authors, origin)
+    out.fill("body", "\n\n".join(wire.paragraphs), origin)
+    out.fill("dateline", wire.dateline, origin)
+    out.fill("authors", wire.authors, origin)
     if not out.authors and origin == "generic":
         # trafilatura may drop a short byline paragraph: look for it in the page itself
-        _set(out, "authors", _safely([], _container_byline, page), "generic")
+        out.fill("authors", _safely([], _container_byline, page), "generic")
 
 
 def _key(text: str) -> str:
@@ -301,7 +227,7 @@ def _container_paragraphs(page: Selector) -> list[str]:
     containers = _body_containers(page, None)
     if not containers:
         return []
-    return [t for p in containers[0].xpath("./p") if (t := _element_text(p))]
+    return [t for p in containers[0].xpath("./p") if (t := element_text(p))]
 
 
 def _container_byline(page: Selector) -> list[str]:
@@ -313,8 +239,8 @@ def _body_containers(page: Selector, selectors: Selectors | None) -> list[HtmlEl
     else the element whose direct <p> children hold the most text."""
     if selectors and selectors.body:
         found: dict[HtmlElement, None] = {}
-        for node in _css(page, selectors.body):
-            parent = node.getparent() if node.tag in _PARAGRAPH_TAGS else None
+        for node in css_elements(page, selectors.body):
+            parent = node.getparent() if node.tag in PARAGRAPH_TAGS else None
             found.setdefault(node if parent is None else parent)
         if found:
             return list(found)
@@ -336,7 +262,7 @@ def _figure_images(containers: list[HtmlElement], url: str) -> list[dict[str, st
             img = figure.xpath(".//img")[0]
             src = img.get("data-src") or img.get("src") or ""
             caption = " ".join(
-                _element_text(c).replace("\n", " ") for c in figure.xpath(".//figcaption")
+                element_text(c).replace("\n", " ") for c in figure.xpath(".//figcaption")
             ).strip()
             caption = caption or " ".join((img.get("alt") or "").split())
             if src.strip() and not src.startswith("data:"):
@@ -353,25 +279,3 @@ def _merge_images(*groups: list[dict[str, str]]) -> list[dict[str, str]]:
         used = any(m["caption"] == image["caption"] for m in merged)
         merged.append({"url": image["url"], "caption": "" if used else image["caption"]})
     return merged
-
-
-def _element_text(element: HtmlElement) -> str:
-    """Whitespace-normalized text; <br> and block boundaries become line breaks."""
-    parts: list[str] = []
-    walker = etree.iterwalk(element, events=("start", "end"))
-    for event, node in walker:
-        tag = node.tag.lower() if isinstance(node.tag, str) else ""
-        if event == "start":
-            if tag in _SKIP_TAGS:
-                walker.skip_subtree()
-            elif tag in ("br", "lb"):
-                parts.append("\n")
-            elif node.text:
-                parts.append(node.text)
-            continue
-        if tag in _BLOCK_TAGS:
-            parts.append("\n")
-        if node is not element and node.tail:
-            parts.append(node.tail)
-    lines = "".join(parts).split("\n")
-    return "\n".join(" ".join(line.split()) for line in lines if line.split())

@@ -24,3 +24,9 @@ class Extracted:
     origins: dict[str, str] = field(default_factory=dict)  # field -> selector|structured|generic
     # configured selector key -> "matched", "nothing" or "error: why" (crawler.selectors)
     selector_report: dict[str, str] = field(default_factory=dict)
+
+    def fill(self, name: str, value: object, origin: str) -> None:
+        """Sets a field that is still empty, and records where its value came from."""
+        if value and not getattr(self, name):
+            setattr(self, name, value)
+            self.origins[name] = origin
