@@ -46,10 +46,7 @@ def crawl_command(config: Config, chosen: tuple[Source, ...], log_level: str,
     if service:
         die_with_parent(service)
     db.open_db(config.database).close()  # one line and exit 2 if it is read-only
-    # The extraction worker is spawned now: it imports its modules on the other core while
-    # this process imports Scrapy, so the first article page does not wait for it.
-    pool = ExtractionPool.configured(config.crawl.extraction_workers)
-    pool.begin()
+    pool = ExtractionPool.configured(config.crawl.extraction_workers)  # begun by _crawl
     try:
         return _crawl(config, chosen, log_level, service, due, pool)
     finally:
@@ -60,8 +57,6 @@ def _crawl(config: Config, chosen: tuple[Source, ...], log_level: str, service: 
            due: dict[str, str] | None, pool: ExtractionPool) -> int:  # fmt: skip
     import db
     from crawler.locks import read_holder, source_locks
-    from crawler.progress import print_stopped
-    from crawler.runner import ArchiveUnwritable, crawl_sources, run_rows
     from crawler.timelimit import EXIT_DEADLINE, HARD_GRACE
 
     now = datetime.now(UTC)
@@ -81,6 +76,13 @@ def _crawl(config: Config, chosen: tuple[Source, ...], log_level: str, service: 
             if not service:
                 return EX_TEMPFAIL
         chosen = tuple(s for s in chosen if s.name in locked)
+        if chosen:  # not before: with every source busy, a worker would start for nothing
+            # It imports its modules on the other core while this process imports Scrapy
+            # (crawler.runner), so the first article page does not wait for it.
+            pool.begin()
+        from crawler.progress import print_stopped
+        from crawler.runner import ArchiveUnwritable, crawl_sources, run_rows
+
         try:
             batch = _batch(config, locks, due or {}) if service else None
             run_ids = crawl_sources(config, chosen, log_level, not service, service, batch,

@@ -118,6 +118,28 @@ def test_a_crawl_with_every_source_busy_says_so_and_exits_75(site, write_config,
     assert site.count("/news/1") == 0
 
 
+def test_a_crawl_with_every_source_busy_starts_no_extraction_worker(site, write_config):
+    """The worker is spawned once a source is locked, not before: spawned for nothing, it
+    cost a process and about 0.3 s of the exit 75. A worker that ran would show in the CPU
+    time of this process's reaped children (the crawl shuts its workers down and waits)."""
+    import resource
+
+    from newswatch.config import load_config
+    from newswatch.crawling import crawl_command
+
+    config = load_config(write_config())
+    held = try_lock(config.database, "yonhap")
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    try:
+        assert crawl_command(config, config.sources, "WARNING") == 75
+    finally:
+        os.close(held)
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    spent = (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
+    assert spent == 0, f"a child process ran for {spent:.2f} s: a worker was spawned"
+    assert site.count("/news/1") == 0
+
+
 def test_sources_list_and_rules_list(site, workdir, run_cli):
     rules = [{"name": "now", "query": "missile", "to": ["a@example.org"]},
              {"name": "daily", "query": '"human rights"', "to": ["a@example.org", "b@example.org"],
