@@ -747,8 +747,7 @@ class Measured:
 
 class TreeRss:
     """The peak of the summed RSS of a process and its descendants, sampled every 50 ms from
-    /proc (ru_maxrss is the largest single process's, so it leaves the workers out); and the
-    process's own peak, its VmHWM, which the kernel keeps (read at each sample).
+    /proc; and the process's own peak, its VmHWM, which the kernel keeps (read at each sample).
 
     Not wait4()'s ru_maxrss: the kernel counts in it the memory the child had before its
     exec, which is this benchmark's own (Popen forks it), 87 MB here: the bare spider, which
@@ -813,10 +812,10 @@ def run_measured(cmd: list[str], cwd: Path, name: str, limit: float) -> Measured
         timer = threading.Timer(limit, proc.kill)  # a hung crawl must not hang the benchmark
         timer.start()
         whole = TreeRss(proc.pid)
-        _, status, _usage = os.wait4(proc.pid, 0)
+        _, status = os.waitpid(proc.pid, 0)
         seconds = time.perf_counter() - start
         timer.cancel()
-    proc.returncode = os.waitstatus_to_exitcode(status)  # reaped by wait4, not by Popen
+    proc.returncode = os.waitstatus_to_exitcode(status)  # reaped here, not by Popen
     tree_peak = whole.stop()
     return Measured(
         seconds, whole.own_peak_mb, proc.returncode,
@@ -904,12 +903,10 @@ def bare_settings(config_path: Path) -> dict[str, Any]:
     from newswatch.config import load_config
 
     settings = scrapy_settings(load_config(config_path))
-    for key in ("ITEM_PIPELINES", "BOT_NAME"):
+    # Scrapy's own extensions as newswatch sets them (EXTENSIONS_BASE, without RemoteControl),
+    # not newswatch's (EXTENSIONS).
+    for key in ("ITEM_PIPELINES", "EXTENSIONS", "BOT_NAME"):
         settings.pop(key, None)
-    # Scrapy's own extensions as newswatch sets them (EXTENSIONS_BASE without RemoteControl),
-    # not newswatch's.
-    settings["EXTENSIONS"] = {k: v for k, v in settings["EXTENSIONS"].items()
-                              if k.startswith("scrapy.")}  # fmt: skip
     return {k: v for k, v in settings.items() if not k.startswith("NEWSWATCH_")}
 
 

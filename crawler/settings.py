@@ -52,7 +52,8 @@ def scrapy_settings(config: Config, log_level: str = "WARNING") -> dict[str, Any
         "TELNETCONSOLE_ENABLED": False,
         # Scrapy 2.19's RemoteControl: an HTTP server that runs Python code sent to it, with
         # its token in a file under ~/.local/state/scrapy (left there by a crawl killed with
-        # -9). An unattended crawler has no use for it; it also imports aiohttp (88 ms).
+        # -9). An unattended crawler has no use for it. Left out of _EXTENSIONS_BASE, it is
+        # not even loaded; this keeps it off should Scrapy load it another way.
         "REMOTE_CONTROL_ENABLED": False,
         "REDIRECT_MAX_TIMES": 5,
         "DNS_TIMEOUT": min(crawl.timeout, 20),
